@@ -1,0 +1,154 @@
+/**
+ * The JS module a bundler serves for `import … from './game.wasm?asyncify'`. It stays thin: it imports the
+ * runtime, says where the bytes are, makes one `instantiate` call and lists the exports. Every unwind/rewind
+ * detail lives in `@unplugin-asyncify/runtime`.
+ */
+
+import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import { GENERATED_PREFIX, isBindableName } from './identifiers.ts'
+
+/** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
+export type GlueSource =
+  /** A file the bundler turns into an asset from `new URL("<path>", import.meta.url)` (webpack, Rspack). */
+  | { kind: 'asset-path'; path: string }
+  /** An asset emitted with `this.emitFile`, referenced as `import.meta.ROLLUP_FILE_URL_<referenceId>`. */
+  | { kind: 'rollup-ref'; referenceId: string }
+  /** A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). */
+  | { kind: 'url-import'; specifier: string }
+  /** An absolute URL, used as is (a `file:` URL in Vite's SSR dev server). */
+  | { kind: 'url'; url: string }
+  /** The bytes themselves, base64-encoded into the glue. */
+  | { kind: 'inline'; base64: string }
+
+export interface GlueOptions {
+  meta: WasmMeta
+  /**
+   * `exports`: one named export per wasm function export, instantiated on the first call (no top-level await).
+   * `init`: a default export that creates a new, independent instance per call.
+   */
+  variant: 'exports' | 'init'
+  /** Specifier of the runtime module: an absolute path or an id the bundler resolves from anywhere. */
+  runtime: string
+  /** The bytes per mode. A missing mode is never offered to the runtime. */
+  sources: { asyncify?: GlueSource; jspi?: GlueSource }
+  /** Wasm import module name -> JS module whose namespace provides that module's imports by default. */
+  importModules?: Record<string, string>
+  /** Shown in the header comment, e.g. the wasm path relative to the project root. */
+  name?: string
+}
+
+/** Referenced from `import.meta`, so it must be a plain identifier tail. */
+const REFERENCE_ID_RE = /^[\w$]+$/
+
+/** Generate the glue module for one wasm file and one variant. */
+export function genGlue(options: GlueOptions): string {
+  const { meta, variant } = options
+  if (!options.sources.asyncify && !options.sources.jspi) {
+    throw new TypeError('genGlue: sources needs an asyncify or a jspi entry')
+  }
+  const importModules = Object.entries(options.importModules ?? {})
+  // Aliased, so that no wasm export name can clash with them.
+  const runtimeNames =
+    variant === 'exports'
+      ? `instantiate as ${GENERATED_PREFIX}instantiate, lazyExports as ${GENERATED_PREFIX}lazyExports`
+      : `instantiate as ${GENERATED_PREFIX}instantiate`
+  const lines = [
+    `// unplugin-asyncify${options.name ? `: ${JSON.stringify(options.name)}` : ''}`,
+    `import { ${runtimeNames} } from ${JSON.stringify(options.runtime)}`,
+    ...importModules.map(
+      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
+    ),
+    ...genSources(options.sources),
+    `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
+    `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
+    ...(variant === 'exports' ? genLazyExports(meta) : genInit(importModules.length > 0)),
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+/** `const __asyncify_sources = { asyncify: () => …, jspi: () => … }`, plus the imports some sources need. */
+function genSources(sources: GlueOptions['sources']): string[] {
+  const imports: string[] = []
+  const entries: string[] = []
+  for (const mode of ['asyncify', 'jspi'] as const) {
+    const source = sources[mode]
+    if (!source) continue
+    const local = `${GENERATED_PREFIX}url_${mode}`
+    if (source.kind === 'url-import') imports.push(`import ${local} from ${JSON.stringify(source.specifier)}`)
+    // Functions: the runtime calls only the one for the mode it uses, so the other file is never fetched.
+    entries.push(`  ${mode}: () => ${genSourceExpression(source, local)},`)
+  }
+  return [...imports, `const ${GENERATED_PREFIX}sources = {`, ...entries, '}']
+}
+
+/** A JS expression for the bytes (or their URL) that the runtime accepts as a `WasmSource`. */
+function genSourceExpression(source: GlueSource, local: string): string {
+  switch (source.kind) {
+    case 'asset-path':
+      // Exactly this shape: webpack and Rspack only detect `new URL(<string literal>, import.meta.url)`.
+      return `new URL(${JSON.stringify(source.path)}, import.meta.url)`
+    case 'rollup-ref':
+      if (!REFERENCE_ID_RE.test(source.referenceId)) {
+        throw new TypeError(`genGlue: invalid reference id ${JSON.stringify(source.referenceId)}`)
+      }
+      // The bundler renders a URL string, relative or root-relative, so it is resolved against this module.
+      return `new URL(import.meta.ROLLUP_FILE_URL_${source.referenceId}, import.meta.url)`
+    case 'url-import':
+      return `new URL(${local}, import.meta.url)`
+    case 'url':
+      return `new URL(${JSON.stringify(source.url)})`
+    case 'inline':
+      return `Uint8Array.from(atob(${JSON.stringify(source.base64)}), (c) => c.charCodeAt(0))`
+  }
+}
+
+/** The import object the JS modules named in `importModules` provide: `{ "env": __asyncify_module_0 }`. */
+function genDefaults(importModules: [string, string][]): string {
+  if (importModules.length === 0) return '{}'
+  const entries = importModules.map(([name], i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}module_${i}`)
+  return `{ ${entries.join(', ')} }`
+}
+
+/** `?asyncify`: every function export, instantiated with the default imports on its first call. */
+function genLazyExports(meta: WasmMeta): string[] {
+  const p = GENERATED_PREFIX
+  const lines = [
+    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults))`,
+  ]
+  meta.exports.forEach((entry, i) => {
+    if (entry.kind !== 'function') return
+    const value = `${p}exports[${JSON.stringify(entry.name)}]`
+    if (isBindableName(entry.name)) {
+      lines.push(`export const ${entry.name} = ${value}`)
+    } else {
+      lines.push(
+        `const ${p}export_${i} = ${value}`,
+        `export { ${p}export_${i} as ${JSON.stringify(entry.name)} }`,
+      )
+    }
+  })
+  return lines
+}
+
+/** `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults. */
+function genInit(hasDefaults: boolean): string[] {
+  const p = GENERATED_PREFIX
+  const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
+  const lines = [
+    '/** A new, independent instance per call. */',
+    'export default function init(imports, options) {',
+    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, options)`,
+    '}',
+  ]
+  if (hasDefaults) {
+    lines.push(
+      '/** Per wasm import module: the functions passed to init() win over the defaults. */',
+      `function ${p}merge(defaults, imports) {`,
+      '  const merged = { ...defaults }',
+      '  for (const name in imports) merged[name] = { ...defaults[name], ...imports[name] }',
+      '  return merged',
+      '}',
+    )
+  }
+  return lines
+}

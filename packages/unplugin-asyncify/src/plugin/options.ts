@@ -1,0 +1,95 @@
+import { AsyncifyError, type AsyncifyOptions } from '@unplugin-asyncify/core'
+import type { FilterPattern } from './filter.ts'
+
+/** Everything `asyncify()` of `@unplugin-asyncify/core` accepts, plus what only the bundler plugin needs. */
+export interface Options extends AsyncifyOptions {
+  /**
+   * Wasm import module name -> JS module providing that module's imports by default, e.g.
+   * `{ env: './src/wasm-env.js' }`. Relative paths are resolved from the project root; package names are kept.
+   * The named exports of `?asyncify` instantiate with these; `init(imports)` of `?asyncify&init` merges its
+   * argument over them, per module. Import module names that are themselves specifiers (`./env.js`) are imported
+   * relative to the wasm file without being listed here.
+   * @default {}
+   */
+  importModules?: Record<string, string>
+  /** Only handle these wasm files: globs relative to the root, or RegExps tested on the absolute path. @default every file */
+  include?: FilterPattern
+  /** Never handle these wasm files (same patterns as `include`). @default none */
+  exclude?: FilterPattern
+  /**
+   * Put the bytes into the JS as base64 instead of emitting a `.wasm` file: `true` always, a number when the
+   * file is smaller than that many bytes. Inlined bytes cost about a third more and cannot be streamed.
+   * @default false
+   */
+  inline?: boolean | number
+  /**
+   * Write precise TypeScript declarations for every imported wasm file: `true` writes `<root>/asyncify-wasm.d.ts`,
+   * a string names the file (relative to the root). Include it in your tsconfig.
+   * @default false
+   */
+  dts?: boolean | string
+  /** Print neither the build line per wasm file nor warnings. @default false */
+  silent?: boolean
+}
+
+/** The plugin's own options, validated; `core` is passed on to `asyncify()`, which validates it. */
+export interface PluginOptions {
+  core: AsyncifyOptions
+  importModules: Record<string, string>
+  include: FilterPattern | undefined
+  exclude: FilterPattern | undefined
+  /** Inline files smaller than this many bytes: 0 never, Infinity always. */
+  inlineLimit: number
+  dts: string | false
+  silent: boolean
+}
+
+export const DEFAULT_DTS_FILE = 'asyncify-wasm.d.ts'
+
+/** Split the user's options into core's and ours, checking ours; the only place our defaults live. */
+export function resolvePluginOptions(options: Options = {}): PluginOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid('options', 'must be an object', options)
+  }
+  const {
+    importModules = {},
+    include,
+    exclude,
+    inline = false,
+    dts = false,
+    silent = false,
+    ...core
+  } = options
+  if (importModules === null || typeof importModules !== 'object' || Array.isArray(importModules)) {
+    throw invalid('importModules', 'must map wasm import module names to JS module paths', importModules)
+  }
+  for (const [name, value] of Object.entries(importModules)) {
+    if (typeof value !== 'string' || value === '') {
+      throw invalid(`importModules[${JSON.stringify(name)}]`, 'must be a module path or package name', value)
+    }
+  }
+  if (typeof inline !== 'boolean' && !(typeof inline === 'number' && inline >= 0)) {
+    throw invalid('inline', 'must be true, false or a size in bytes', inline)
+  }
+  if (typeof dts !== 'boolean' && !(typeof dts === 'string' && dts !== '')) {
+    throw invalid('dts', 'must be true, false or a file path', dts)
+  }
+  if (typeof silent !== 'boolean') throw invalid('silent', 'must be true or false', silent)
+  return {
+    core,
+    importModules,
+    include,
+    exclude,
+    inlineLimit: inline === true ? Number.POSITIVE_INFINITY : inline === false ? 0 : inline,
+    dts: dts === true ? DEFAULT_DTS_FILE : dts,
+    silent,
+  }
+}
+
+function invalid(name: string, rule: string, value: unknown): AsyncifyError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  return new AsyncifyError(
+    'ASYNCIFY_INVALID_OPTION',
+    `Failed to configure unplugin-asyncify: option "${name}" ${rule}, got ${shown}. Fix it in the plugin options.`,
+  )
+}

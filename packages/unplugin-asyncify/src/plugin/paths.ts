@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+
+/** Forward slashes: generated import specifiers must look the same on Windows. */
+export function slash(path: string): string {
+  return path.replace(/\\/g, '/')
+}
+
+/**
+ * The runtime's built entry, resolved from this package: the glue imports it by absolute path, so it resolves
+ * from any importer (strict pnpm layouts, wasm files inside node_modules) without our package being hoisted.
+ */
+export function runtimePath(): string {
+  return slash(require.resolve('@unplugin-asyncify/runtime'))
+}
+
+/** Our webpack/Rspack loader, referenced by absolute path in the rule we add. */
+export function loaderPath(): string {
+  return require.resolve('unplugin-asyncify/webpack-loader')
+}

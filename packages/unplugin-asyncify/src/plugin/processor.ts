@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { type AsyncifyResult, asyncify, formatReport } from '@unplugin-asyncify/core'
+import { DtsFile } from './dts-file.ts'
+import { createFileFilter } from './filter.ts'
+import { resolveImportModules, unprovidedModules } from './import-modules.ts'
+import type { PluginOptions } from './options.ts'
+
+export const PLUGIN_NAME = 'unplugin-asyncify'
+
+export interface Logger {
+  info(message: string): void
+  warn(message: string): void
+}
+
+/** Console output with our prefix, for hosts that do not label plugin output themselves (all but Vite). */
+export const consoleLogger: Logger = {
+  info: (message) => console.log(`[${PLUGIN_NAME}] ${message}`),
+  warn: (message) => console.warn(`[${PLUGIN_NAME}] warning: ${message}`),
+}
+
+export interface ProcessedWasm {
+  /** Absolute path of the input. */
+  file: string
+  result: AsyncifyResult
+  /** Wasm import module name -> JS module specifier the glue imports by default. */
+  importModules: Record<string, string>
+}
+
+export interface ProcessorContext {
+  root: string
+  mode?: 'development' | 'production'
+  logger: Logger
+}
+
+/**
+ * Turns one wasm file into core's result, once per content: `?asyncify` and `?asyncify&init` of the same file,
+ * and rebuilds that did not change it, share one transform and one build-log line.
+ */
+export class WasmProcessor {
+  readonly filter: (file: string) => boolean
+  /** Per file, the latest content hash and its result (older versions are dropped). */
+  private readonly results = new Map<string, { hash: string; processed: Promise<ProcessedWasm> }>()
+  private readonly warned = new Set<string>()
+  private readonly dts: DtsFile | undefined
+  readonly options: PluginOptions
+  readonly context: ProcessorContext
+
+  constructor(options: PluginOptions, context: ProcessorContext) {
+    this.options = options
+    this.context = context
+    this.filter = createFileFilter(options.include, options.exclude, context.root)
+    if (options.dts) this.dts = new DtsFile(resolve(context.root, options.dts), context.root)
+  }
+
+  /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
+  async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
+    const input = bytes ?? (await readWasm(file, this.context.root))
+    const hash = createHash('sha256').update(input).digest('hex')
+    const known = this.results.get(file)
+    if (known?.hash === hash) return known.processed
+    const processed = this.run(file, input)
+    this.results.set(file, { hash, processed })
+    // A failure must not stick: the next build retries (and reports again).
+    processed.catch(() => {
+      if (this.results.get(file)?.processed === processed) this.results.delete(file)
+    })
+    return processed
+  }
+
+  /**
+   * The named-export form instantiates with the default imports only: say so at build time when some import
+   * module has no JS module behind it, instead of letting the first call fail to link.
+   */
+  warnUnprovided(processed: ProcessedWasm): void {
+    const missing = unprovidedModules(processed.result.meta, processed.importModules)
+    if (missing.length === 0 || this.options.silent || this.warned.has(processed.file)) return
+    this.warned.add(processed.file)
+    const name = processed.result.report.file ?? processed.file
+    const list = missing.map((module) => JSON.stringify(module)).join(', ')
+    const example = `{ ${JSON.stringify(missing[0])}: './src/wasm-imports.js' }`
+    this.context.logger.warn(
+      `${name}?asyncify: the wasm imports from ${list}, which no JS module provides, so its exports will fail to ` +
+        `instantiate. Set importModules: ${example}, or import it with ?asyncify&init and pass the imports to init().`,
+    )
+  }
+
+  private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
+    const { root, mode, logger } = this.context
+    const result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+    if (!this.options.silent) {
+      logger.info(formatReport(result.report))
+      for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)
+    }
+    const importModules = resolveImportModules(result.meta, file, root, this.options.importModules)
+    await this.dts?.update(file, result.meta, Object.keys(importModules))
+    return { file, result, importModules }
+  }
+}
+
+async function readWasm(file: string, root: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const failure = new Error(
+      `Failed to read "${displayPath(file, root)}": ${code ?? String(error)}. Check the import path.`,
+      {
+        cause: error,
+      },
+    )
+    // Keep the fs code (ENOENT, EACCES) as the stable code callers branch on.
+    throw Object.assign(failure, { code })
+  }
+}
+
+function displayPath(file: string, root: string): string {
+  return file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file
+}

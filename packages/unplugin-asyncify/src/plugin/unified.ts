@@ -1,0 +1,248 @@
+/**
+ * The plugin for Vite, Rollup, Rolldown and esbuild: `resolveId` keeps the `?asyncify` query through resolution
+ * (Rollup cannot resolve it at all, Vite only with `enforce: 'pre'`), `load` reads and transforms the wasm and
+ * returns the glue. Only the way the processed bytes reach the output differs per host (see `emitSources`).
+ */
+
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type GlueSource, genGlue } from '@unplugin-asyncify/core'
+import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
+import { assetsDir, toBase64, type WasmAsset, wasmAssets, writeAssetFile } from './assets.ts'
+import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
+import type { PluginOptions } from './options.ts'
+import { runtimePath, slash } from './paths.ts'
+import { consoleLogger, type Logger, PLUGIN_NAME, type ProcessedWasm, WasmProcessor } from './processor.ts'
+
+/** esbuild: the glue imports `asyncify-bin:<path>`; that namespace serves the bytes with the `file` loader. */
+const BIN_PREFIX = 'asyncify-bin:'
+const BIN_NAMESPACE = 'asyncify-bin'
+const BIN_PREFIX_RE = /^asyncify-bin:/
+
+/** The parts of the native Rollup/Rolldown/Vite plugin context unplugin passes through but does not type. */
+interface RollupLikeContext {
+  resolve(
+    source: string,
+    importer: string | undefined,
+    options: { skipSelf: boolean },
+  ): Promise<{ id: string; external?: boolean | string } | null>
+  emitFile(file: {
+    type: 'asset'
+    name?: string
+    fileName?: string
+    originalFileName?: string
+    source: Uint8Array
+  }): string
+  getFileName(referenceId: string): string
+  meta?: { watchMode?: boolean }
+  environment?: { config: { consumer: 'client' | 'server'; build: { emitAssets: boolean } } }
+}
+
+interface ViteConfigSubset {
+  command: 'serve' | 'build'
+  root: string
+  isProduction: boolean
+  logger: { info(message: string, options?: { timestamp?: boolean }): void; warn(message: string): void }
+}
+
+interface EsbuildSubset {
+  initialOptions: { absWorkingDir?: string; format?: string; platform?: string; bundle?: boolean }
+  resolve(
+    path: string,
+    options: { resolveDir: string; kind: 'import-statement' },
+  ): Promise<{ path: string; errors: unknown[] }>
+  onResolve(
+    options: { filter: RegExp },
+    callback: (args: { path: string }) => { path: string; namespace: string },
+  ): void
+  onLoad(
+    options: { filter: RegExp; namespace: string },
+    callback: (args: { path: string }) => { contents: Uint8Array; loader: 'file' } | undefined,
+  ): void
+}
+
+const ROLLUP_LIKE = new Set(['vite', 'rollup', 'rolldown', 'unloader'])
+
+export function unifiedPlugin(
+  options: PluginOptions,
+  framework: UnpluginContextMeta['framework'],
+): UnpluginOptions {
+  let vite: ViteConfigSubset | undefined
+  let esbuild: EsbuildSubset | undefined
+  let watchMode = false
+  /** Rolldown's `cwd` input option; Rollup has no root of its own, so it stays the working directory. */
+  let rolldownCwd: string | undefined
+  let processor: WasmProcessor | undefined
+  /** esbuild: bytes served from the `asyncify-bin` namespace, by path. */
+  const bins = new Map<string, Uint8Array>()
+  /** Vite SSR builds: our assets, re-added after Vite drops SSR assets (they are read from disk at run time). */
+  const serverAssets = new Map<string, Uint8Array>()
+
+  /** Vite knows; a Rollup/Rolldown watch build counts as development; otherwise core's default (production). */
+  const buildMode = (): 'development' | 'production' | undefined => {
+    if (vite) return vite.isProduction ? 'production' : 'development'
+    return watchMode ? 'development' : undefined
+  }
+  const root = () => vite?.root ?? esbuild?.initialOptions.absWorkingDir ?? rolldownCwd ?? process.cwd()
+  const getProcessor = () => {
+    if (processor) return processor
+    const logger: Logger = vite
+      ? {
+          info: (message) => vite!.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
+          warn: (message) => vite!.logger.warn(`[${PLUGIN_NAME}] warning: ${message}`),
+        }
+      : consoleLogger
+    processor = new WasmProcessor(options, { root: root(), mode: buildMode(), logger })
+    return processor
+  }
+
+  /** Per asset: inline it, or hand it to the host so the glue gets a URL the runtime can load. */
+  async function emitSources(
+    ctx: RollupLikeContext,
+    processed: ProcessedWasm,
+  ): Promise<Record<string, GlueSource>> {
+    const sources: Record<string, GlueSource> = {}
+    for (const asset of wasmAssets(processed.file, processed.result)) {
+      sources[asset.mode] =
+        asset.bytes.length < options.inlineLimit
+          ? { kind: 'inline', base64: toBase64(asset.bytes) }
+          : await emitAsset(ctx, processed.file, asset)
+    }
+    return sources
+  }
+
+  async function emitAsset(ctx: RollupLikeContext, file: string, asset: WasmAsset): Promise<GlueSource> {
+    if (vite?.command === 'serve') {
+      // No emitFile in dev: write the bytes where Vite serves them from, `?url` gives the browser URL; a server
+      // consumer (SSR) reads the file directly.
+      const path = await writeAssetFile(assetsDir(root(), options.core.cacheDir), asset)
+      return ctx.environment?.config.consumer === 'server'
+        ? { kind: 'url', url: pathToFileURL(path).href }
+        : { kind: 'url-import', specifier: `${slash(path)}?url` }
+    }
+    if (ROLLUP_LIKE.has(framework)) {
+      const referenceId = ctx.emitFile({
+        type: 'asset',
+        name: asset.name,
+        originalFileName: slash(file),
+        source: asset.bytes,
+      })
+      if (ctx.environment?.config.consumer === 'server') serverAssets.set(referenceId, asset.bytes)
+      return { kind: 'rollup-ref', referenceId }
+    }
+    if (framework === 'esbuild') {
+      const path = `${slash(dirname(file))}/${asset.name}`
+      bins.set(path, asset.bytes)
+      return { kind: 'url-import', specifier: `${BIN_PREFIX}${path}` }
+    }
+    // A host we do not emit assets for: the bytes go into the JS.
+    return { kind: 'inline', base64: toBase64(asset.bytes) }
+  }
+
+  /** Resolve the path part with the host's resolver (aliases, packages), then put our query back. */
+  async function resolveWasm(ctx: RollupLikeContext, id: string, importer: string | undefined) {
+    const { path, query } = splitQuery(id)
+    let resolved: string | undefined
+    if (ROLLUP_LIKE.has(framework)) {
+      const result = await ctx.resolve(path, importer, { skipSelf: true })
+      if (!result || result.external) return null
+      resolved = splitQuery(result.id).path
+    } else if (/^\.\.?\//.test(path) || isAbsolute(path)) {
+      resolved = resolve(importer ? dirname(importer) : root(), path)
+    } else if (esbuild) {
+      const result = await esbuild.resolve(path, {
+        resolveDir: importer ? dirname(importer) : root(),
+        kind: 'import-statement',
+      })
+      if (result.errors.length > 0) return null
+      resolved = result.path
+    }
+    // An excluded file is not ours: the host resolves (and loads) it as it would without the plugin.
+    if (resolved === undefined || !getProcessor().filter(resolved)) return null
+    return resolved + query
+  }
+
+  return {
+    name: PLUGIN_NAME,
+    // Vite's own resolver runs before normal plugins and would resolve the id without us.
+    enforce: 'pre',
+    buildStart(...args: unknown[]) {
+      watchMode = Boolean((this as unknown as RollupLikeContext).meta?.watchMode)
+      rolldownCwd = (args[0] as { cwd?: string } | undefined)?.cwd
+    },
+    resolveId: {
+      filter: { id: ASYNCIFY_ID_RE },
+      handler(id, importer) {
+        return resolveWasm(this as unknown as RollupLikeContext, id, importer)
+      },
+    },
+    load: {
+      filter: { id: ASYNCIFY_ID_RE },
+      async handler(this: UnpluginBuildContext, id) {
+        const { file, variant } = parseAsyncifyId(id)
+        const wasm = getProcessor()
+        if (!wasm.filter(file)) return null
+        this.addWatchFile(file)
+        const processed = await wasm.process(file)
+        if (variant === 'exports') wasm.warnUnprovided(processed)
+        const sources = await emitSources(this as unknown as RollupLikeContext, processed)
+        return genGlue({
+          meta: processed.result.meta,
+          variant,
+          runtime: runtimePath(),
+          sources,
+          importModules: processed.importModules,
+          name: processed.result.report.file,
+        })
+      },
+    },
+    vite: {
+      configResolved(config) {
+        vite = config
+      },
+      // SSR output runs in Node, where the runtime reads `file:` URLs from disk: use a path relative to the chunk
+      // (Vite would render `<base>/assets/…`, which only a web server understands).
+      resolveFileUrl({ referenceId, relativePath }) {
+        return serverAssets.has(referenceId) ? JSON.stringify(relativePath) : null
+      },
+      generateBundle: {
+        order: 'post',
+        handler(_, bundle) {
+          for (const [referenceId, source] of serverAssets) {
+            const fileName = this.getFileName(referenceId)
+            if (!(fileName in bundle)) this.emitFile({ type: 'asset', fileName, source })
+          }
+          serverAssets.clear()
+        },
+      },
+    },
+    esbuild: {
+      onResolveFilter: ASYNCIFY_ID_RE,
+      onLoadFilter: ASYNCIFY_ID_RE,
+      loader: 'js',
+      setup(build) {
+        esbuild = build as unknown as EsbuildSubset
+        const { format, platform } = esbuild.initialOptions
+        // esbuild's default format is iife (browser) or cjs (node); neither has import.meta.url to find the file.
+        if (
+          (format ?? (platform === 'node' ? 'cjs' : 'iife')) !== 'esm' &&
+          options.inlineLimit !== Infinity &&
+          !options.silent
+        ) {
+          consoleLogger.warn(
+            `esbuild format "${format ?? 'default'}" has no import.meta.url, so the emitted .wasm files cannot be located ` +
+              "at run time. Set format: 'esm', or inline: true to put the bytes into the bundle.",
+          )
+        }
+        esbuild.onResolve({ filter: BIN_PREFIX_RE }, (args) => ({
+          path: args.path.slice(BIN_PREFIX.length),
+          namespace: BIN_NAMESPACE,
+        }))
+        esbuild.onLoad({ filter: /.*/, namespace: BIN_NAMESPACE }, (args) => {
+          const contents = bins.get(args.path)
+          return contents ? { contents, loader: 'file' } : undefined
+        })
+      },
+    },
+  }
+}
