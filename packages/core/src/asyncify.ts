@@ -1,0 +1,131 @@
+/**
+ * `asyncify()`: options -> cache -> worker pool -> result. Everything here runs in the caller's thread and
+ * stays cheap; Binaryen only ever runs in a pool worker.
+ */
+
+import { basename } from 'node:path'
+import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import { getPool } from './binaryen/pool.ts'
+import type { InjectedFault, TransformOptions, TransformOutput } from './binaryen/protocol.ts'
+import { cacheKey, readCache, writeCache } from './cache.ts'
+import { AsyncifyError, asyncifyError, TransformFailure } from './errors.ts'
+import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
+import type { BuildReport } from './report.ts'
+import { isSectionsProblem, readSections } from './wasm-sections.ts'
+
+export interface AsyncifyResult {
+  /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
+  wasm: Uint8Array<ArrayBuffer>
+  /** Optimized, NON-asyncified bytes for engines with JSPI; present when `jspi` is `'auto'`. */
+  jspiWasm?: Uint8Array<ArrayBuffer>
+  meta: WasmMeta
+  report: BuildReport
+}
+
+export interface AsyncifyContext extends ResolveContext {
+  /** The input's path (absolute or relative to `root`), used in messages and the report. */
+  filename?: string
+}
+
+/** Test-only knobs; not part of the public API. */
+export interface InternalAsyncifyContext extends AsyncifyContext {
+  fault?: InjectedFault
+}
+
+/** Run Binaryen's Asyncify on `bytes` (in a worker), or return the cached result. */
+export async function asyncify(
+  bytes: Uint8Array,
+  options?: AsyncifyOptions,
+  context: AsyncifyContext = {},
+): Promise<AsyncifyResult> {
+  const started = performance.now()
+  const root = context.root ?? process.cwd()
+  const file = displayFile(context.filename, root)
+  const resolved = await resolveOptions(options, { ...context, root })
+  if (!(bytes instanceof Uint8Array)) {
+    throw asyncifyError(
+      'ASYNCIFY_NOT_WASM',
+      file,
+      'the input is not a Uint8Array',
+      'Pass the file contents as bytes',
+    )
+  }
+  // Cheap checks up front: junk input fails without starting a worker.
+  const sections = readSections(bytes)
+  if (isSectionsProblem(sections)) {
+    throw sections.kind === 'not-wasm'
+      ? asyncifyError(
+          'ASYNCIFY_NOT_WASM',
+          file,
+          `it is not a WebAssembly binary (${sections.detail})`,
+          NOT_WASM_FIX,
+        )
+      : asyncifyError('ASYNCIFY_INVALID_WASM', file, sections.detail, INVALID_FIX)
+  }
+
+  const { cacheDir, ...transformOptions } = resolved
+  const warnings: string[] = []
+  let output: TransformOutput | undefined
+  let key: string | undefined
+  if (cacheDir !== false) {
+    key = cacheKey(bytes, transformOptions)
+    const lookup = await readCache(cacheDir, key)
+    if (lookup.status === 'hit') output = lookup.output
+    else if (lookup.status === 'corrupt') warnings.push(`rebuilt a corrupt cache entry (${lookup.reason})`)
+  }
+  const hit = output !== undefined
+  if (!output) {
+    output = await runInWorker(bytes, transformOptions, file, (context as InternalAsyncifyContext).fault)
+    if (cacheDir !== false && key) {
+      try {
+        await writeCache(cacheDir, key, output)
+      } catch (error) {
+        warnings.push(`could not write the cache in ${cacheDir} (${(error as Error).message})`)
+      }
+    }
+  }
+
+  const report: BuildReport = {
+    inputBytes: bytes.length,
+    outputBytes: output.wasm.length,
+    instrumented: output.instrumented,
+    totalFunctions: output.totalFunctions,
+    timeMs: performance.now() - started,
+    cache: cacheDir === false ? 'off' : hit ? 'hit' : 'miss',
+    warnings: [...output.warnings, ...warnings],
+  }
+  if (file !== undefined) report.file = file
+  if (output.jspiWasm) report.jspiBytes = output.jspiWasm.length
+  if (output.suggestedAsyncImports) report.suggestedAsyncImports = output.suggestedAsyncImports
+  if (output.binaryenOutput) report.binaryenOutput = output.binaryenOutput
+  // Per call, not cached: the same bytes may be imported under different names.
+  const meta: WasmMeta = file === undefined ? output.meta : { ...output.meta, file: basename(file) }
+  const result: AsyncifyResult = { wasm: output.wasm, meta, report }
+  if (output.jspiWasm) result.jspiWasm = output.jspiWasm
+  return result
+}
+
+const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
+const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
+
+async function runInWorker(
+  bytes: Uint8Array,
+  options: TransformOptions,
+  file: string | undefined,
+  fault: InjectedFault | undefined,
+): Promise<TransformOutput> {
+  try {
+    // Copy: the caller keeps its buffer, and postMessage must not detach it.
+    return await getPool().run(bytes.slice(), options, fault)
+  } catch (error) {
+    if (error instanceof TransformFailure) {
+      throw asyncifyError(error.code, file, error.message, error.fix, {
+        binaryenOutput: error.binaryenOutput,
+      })
+    }
+    if (error instanceof AsyncifyError) throw error
+    throw asyncifyError('ASYNCIFY_WORKER_CRASHED', file, String(error), 'Please report this', {
+      cause: error,
+    })
+  }
+}

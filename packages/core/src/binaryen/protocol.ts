@@ -1,0 +1,43 @@
+/** Messages between the pool (main thread) and a Binaryen worker. Plain data: they cross `postMessage`. */
+
+import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { SerializedAsyncifyError } from '../errors.ts'
+import type { ResolvedAsyncifyOptions } from '../options.ts'
+
+/** What the transform needs from the options (the cache directory stays in the main thread). */
+export type TransformOptions = Omit<ResolvedAsyncifyOptions, 'cacheDir'>
+
+/** Test-only: make the worker fail the way a Binaryen abort or a crash would. */
+export type InjectedFault = 'abort' | 'exit'
+
+export interface TransformRequest {
+  id: number
+  bytes: Uint8Array
+  options: TransformOptions
+  fault?: InjectedFault
+}
+
+export interface TransformOutput {
+  wasm: Uint8Array<ArrayBuffer>
+  jspiWasm?: Uint8Array<ArrayBuffer>
+  meta: WasmMeta
+  /** Defined functions the pass instrumented. */
+  instrumented: number
+  /** Defined functions in the input. */
+  totalFunctions: number
+  warnings: string[]
+  binaryenOutput?: string
+  suggestedAsyncImports?: string[]
+}
+
+export type TransformResponse =
+  | { id: number; ok: true; output: TransformOutput }
+  /** `restart`: Binaryen aborted; its memory is in an unknown state, so the pool replaces the worker. */
+  | { id: number; ok: false; error: SerializedAsyncifyError; restart: boolean }
+
+/** Something the worker printed outside a transform's own capture; the pool keeps it for crash reports. */
+export interface WorkerPrint {
+  print: string
+}
+
+export type WorkerMessage = TransformResponse | WorkerPrint

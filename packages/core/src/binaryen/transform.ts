@@ -1,0 +1,639 @@
+/**
+ * The Asyncify transform proper. Runs inside a worker thread (binaryen.js blocks for seconds, keeps global
+ * state and can abort): feature detection, pre-scan, buffer placement, the pass, optimization, both binaries
+ * and the `WasmMeta` the runtime needs.
+ */
+
+import type { BufferMeta, ExportMeta, ImportMeta, MemoryMeta, WasmMeta } from '@unplugin-asyncify/runtime'
+import { type AsyncifyErrorCode, TransformFailure } from '../errors.ts'
+import {
+  describeFunction,
+  estimateInstrumented,
+  inspectModule,
+  type MemoryFact,
+  type ModuleFacts,
+  scanText,
+  type TextScan,
+  wildcardMatch,
+} from '../inspect.ts'
+import { isSectionsProblem, readSections } from '../wasm-sections.ts'
+import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
+import { captureOutput } from './capture.ts'
+import type { InjectedFault, TransformOptions, TransformOutput } from './protocol.ts'
+
+const WASM_PAGE = 65536
+/** Room for the 8/16-byte `{cur, end}` struct and alignment in a memory we add ourselves. */
+const ADDED_MEMORY_SLACK = 64
+const ASYNCIFY_API = ['start_unwind', 'stop_unwind', 'start_rewind', 'stop_rewind']
+const ASYNCIFY_EXPORTS = [
+  'asyncify_start_unwind',
+  'asyncify_stop_unwind',
+  'asyncify_start_rewind',
+  'asyncify_stop_rewind',
+  'asyncify_get_state',
+]
+/** Export names the build adds for the runtime; kept out of `meta.exports`. */
+export const HELPER_PREFIX = '__asyncify_'
+export const MEMORY_EXPORT = '__asyncify_memory'
+export const MALLOC_EXPORT = '__asyncify_malloc'
+export const STACK_POINTER_EXPORT = '__asyncify_stack_pointer'
+
+/**
+ * What `asyncify-verbose` prints, in the order `ModuleAnalyzer` decides (Asyncify.cpp): initial scan,
+ * remove-list, propagation (sorted), only-list, add-list. Replaying the lines in order gives the final set.
+ */
+const VERBOSE_LINES: [RegExp, (changing: Set<string>, match: RegExpExecArray) => void][] = [
+  [/^\[asyncify\] (.*) can change the state due to .*$/, (set, m) => set.add(m[1]!)],
+  [/^\[asyncify\] (.*) is in the add-list, add$/, (set, m) => set.add(m[1]!)],
+  [/^\[asyncify\] (.*) is in the remove-list, ignore$/, (set, m) => set.delete(m[1]!)],
+  [
+    /^\[asyncify\] (.*)'s state is set based on the only-list to ([01])$/,
+    (set, m) => (m[2] === '1' ? set.add(m[1]!) : set.delete(m[1]!)),
+  ],
+  [/^\[asyncify\] (.*) is an import that can change the state$/, () => {}],
+]
+
+export async function transform(
+  bytes: Uint8Array,
+  options: TransformOptions,
+  fault?: InjectedFault,
+): Promise<TransformOutput> {
+  const sections = readSections(bytes)
+  if (isSectionsProblem(sections)) {
+    throw sections.kind === 'not-wasm'
+      ? new TransformFailure(
+          'ASYNCIFY_NOT_WASM',
+          `it is not a WebAssembly binary (${sections.detail})`,
+          NOT_WASM_FIX,
+        )
+      : new TransformFailure('ASYNCIFY_INVALID_WASM', sections.detail, INVALID_FIX)
+  }
+  const binaryen = await loadBinaryen()
+  try {
+    if (fault === 'abort') throw new WebAssembly.RuntimeError('Aborted(fault injected by a test)')
+    return runTransform(binaryen, bytes, sections.hasFunctionNames, options)
+  } catch (error) {
+    if (error instanceof TransformFailure) throw error
+    if (isAbort(error)) throw abortFailure(binaryen, error, '')
+    throw new TransformFailure('ASYNCIFY_BINARYEN_FAILED', messageOf(binaryen, error), REPORT_FIX)
+  }
+}
+
+const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
+const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
+const REPORT_FIX = 'Please report this with the .wasm file'
+
+function runTransform(
+  binaryen: Binaryen,
+  bytes: Uint8Array,
+  hasFunctionNames: boolean,
+  options: TransformOptions,
+): TransformOutput {
+  const wide = binaryen.Features.All! & ~binaryen.Features.CompactImports!
+  const read = captureOutput(() => binaryen.readBinary(bytes, wide))
+  if (read.error !== undefined || !read.value) {
+    throw new TransformFailure(
+      'ASYNCIFY_INVALID_WASM',
+      `it cannot be read (${messageOf(binaryen, read.error)})`,
+      INVALID_FIX,
+    )
+  }
+  const mod = read.value
+  try {
+    const valid = captureOutput(() => mod.validate())
+    if (!valid.value) {
+      throw new TransformFailure(
+        'ASYNCIFY_INVALID_WASM',
+        `it does not validate (${firstLines(valid.stderr || valid.stdout, 3) || 'no details'})`,
+        INVALID_FIX,
+      )
+    }
+    let features = minimizeFeatures(mod, wide)
+    const text = mod.emitText()
+    const facts = inspectModule(binaryen, mod, text)
+    const scan = scanText(text)
+    preScan(facts, scan, options, hasFunctionNames)
+
+    const warnings: string[] = []
+    const inWasmRuntime = facts.imports.some((entry) => entry.module === 'asyncify')
+    const asserts = options.asserts && !inWasmRuntime
+    if (options.asserts && inWasmRuntime) {
+      warnings.push(
+        'asserts are off: the module drives Asyncify itself (asyncify.* imports), where they would trap',
+      )
+    }
+    let jspi = options.jspi
+    if (inWasmRuntime && jspi !== 'off') {
+      if (jspi === 'only')
+        warnings.push('jspi "only" ignored: the module drives Asyncify itself (asyncify.* imports)')
+      jspi = 'off'
+    }
+
+    const placed = placeBuffer(binaryen, mod, facts, scan, options.stackSize)
+    if (placed.buffer.strategy === 'user' && !inWasmRuntime) {
+      warnings.push(
+        `no safe place for the ${options.stackSize}-byte unwind buffer (${placed.reason}, and no malloc was ` +
+          'found): pass { buffer: { start, end } } to instantiate()',
+      )
+    }
+    if (placed.memory.shared) {
+      warnings.push('shared memory: each thread needs its own instance and unwind buffer')
+    }
+    const stackPointerExport = exportStackPointer(binaryen, mod, facts)
+    if (stackPointerExport?.added) features |= binaryen.Features.MutableGlobals!
+    mod.setFeatures(features)
+
+    // The JSPI variant starts from the same module, helper exports included, but skips the pass.
+    const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, false)
+
+    binaryen.setOptimizeLevel(jspi === 'only' ? 0 : options.optimizeLevel)
+    binaryen.setShrinkLevel(options.shrinkLevel)
+    binaryen.clearPassArguments()
+    setPassArguments(binaryen, options, asserts)
+    const pass = captureOutput(() => mod.runPasses(['asyncify']))
+    binaryen.clearPassArguments()
+    const analysis = parseVerbose(pass.stdout)
+    const shown = [...analysis.otherLines, ...splitLines(pass.stderr)]
+    for (const line of shown) if (/^warning:/i.test(line)) warnings.push(`Binaryen ${line}`)
+    if (pass.error !== undefined) {
+      if (isAbort(pass.error)) throw abortFailure(binaryen, pass.error, pass.stderr)
+      throw passFailure(binaryen, pass.error, pass.stderr, scan, options)
+    }
+
+    let wasm: Uint8Array<ArrayBuffer>
+    let jspiWasm: Uint8Array<ArrayBuffer> | undefined
+    if (jspi === 'only') {
+      wasm = optimizeAndEmit(binaryen, readAgain(binaryen, preBytes!, features), options)
+    } else {
+      wasm = optimizeAndEmit(binaryen, mod, options, false)
+      if (jspi === 'auto')
+        jspiWasm = optimizeAndEmit(binaryen, readAgain(binaryen, preBytes!, features), options)
+    }
+
+    const defined = new Set(facts.definedFunctions)
+    const runtimeTop = topMostRuntime(scan, facts)
+    const instrumented = [...analysis.changing].filter(
+      (name) => defined.has(name) && !runtimeTop.has(name),
+    ).length
+    const meta: WasmMeta = {
+      version: 1,
+      imports: importsMeta(facts, options),
+      exports: exportsMeta(facts, analysis.changing),
+      memory: placed.memory,
+      buffer: placed.buffer,
+      inWasmRuntime,
+      jspi,
+    }
+    if (stackPointerExport) meta.stackPointerExport = stackPointerExport.name
+    const output: TransformOutput = {
+      wasm,
+      meta,
+      instrumented,
+      totalFunctions: facts.definedFunctions.length,
+      warnings,
+    }
+    if (jspiWasm) output.jspiWasm = jspiWasm
+    if (shown.length > 0) output.binaryenOutput = shown.join('\n')
+    if (options.asyncImports === undefined) {
+      output.suggestedAsyncImports = facts.imports
+        .filter((entry) => entry.kind === 'function' && entry.module !== 'asyncify')
+        .map((entry) => `${entry.module}.${entry.name}`)
+    }
+    return output
+  } finally {
+    mod.dispose()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The smallest feature set the module validates with. Emitting with exactly the features in use keeps the
+ * optimizer from introducing new ones (and plain `Features.All` even emits encodings Node 20 rejects).
+ * Removal is tried for whole groups first, halving on failure, so a typical module needs a few validations.
+ */
+function minimizeFeatures(mod: BinaryenModule, wide: number): number {
+  let current = wide
+  const bits: number[] = []
+  for (let bit = 1; bit <= wide; bit *= 2) if (wide & bit) bits.push(bit)
+  const validates = (features: number) => {
+    mod.setFeatures(features)
+    return Boolean(captureOutput(() => mod.validate()).value)
+  }
+  const tryRemove = (group: number[]) => {
+    if (group.length === 0) return
+    const mask = group.reduce((all, bit) => all | bit, 0)
+    if (validates(current & ~mask)) {
+      current &= ~mask
+      return
+    }
+    if (group.length === 1) return
+    const half = Math.ceil(group.length / 2)
+    tryRemove(group.slice(0, half))
+    tryRemove(group.slice(half))
+  }
+  tryRemove(bits)
+  mod.setFeatures(current)
+  return current
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pre-scan: clear errors instead of Binaryen fatals or aborts
+// ---------------------------------------------------------------------------------------------
+
+function preScan(
+  facts: ModuleFacts,
+  scan: TextScan,
+  options: TransformOptions,
+  hasFunctionNames: boolean,
+): void {
+  const fail = (code: AsyncifyErrorCode, cause: string, fix: string) => new TransformFailure(code, cause, fix)
+  const asyncified = facts.exports.find((entry) => ASYNCIFY_EXPORTS.includes(entry.name))
+  if (asyncified) {
+    throw fail(
+      'ASYNCIFY_ALREADY_ASYNCIFIED',
+      `it was already asyncified (it exports ${asyncified.name})`,
+      'Import the original .wasm, or drop ?asyncify and drive its asyncify_* exports yourself',
+    )
+  }
+  const unknown = facts.imports.filter(
+    (entry) =>
+      entry.module === 'asyncify' && !(entry.kind === 'function' && ASYNCIFY_API.includes(entry.name)),
+  )
+  if (unknown.length > 0) {
+    throw fail(
+      'ASYNCIFY_UNKNOWN_ASYNCIFY_IMPORT',
+      `it imports ${unknown.map((entry) => `asyncify.${entry.name}`).join(', ')}, which Binaryen does not provide`,
+      `Import only asyncify.${ASYNCIFY_API.join(', asyncify.')}; keep any other state in a global of your own`,
+    )
+  }
+  const lists = (['addList', 'removeList', 'onlyList'] as const).filter((key) => options[key].length > 0)
+  if (lists.length > 0 && !hasFunctionNames) {
+    throw fail(
+      'ASYNCIFY_NO_NAME_SECTION',
+      `${lists.join(' and ')} name functions, but the module has no name section, so no name can match`,
+      'Build the .wasm with function names (clang/wasm-ld: do not pass -s or --strip-all; emscripten: --profiling-funcs), or remove the list',
+    )
+  }
+  const tail = scan.functions.find((fn) => fn.tailCall)
+  if (tail) {
+    throw fail(
+      'ASYNCIFY_TAIL_CALL',
+      `function ${describeFunction(scan, tail.name)} uses a tail call (return_call*), which Asyncify does not support`,
+      'Compile without tail calls (clang: -mno-tail-call)',
+    )
+  }
+  const callRef = scan.functions.find((fn) => fn.callRef)
+  if (callRef) {
+    throw fail(
+      'ASYNCIFY_CALL_REF',
+      `function ${describeFunction(scan, callRef.name)} uses call_ref; Asyncify ignores such calls and a pause through one would be lost`,
+      'Compile without typed function references (call through a table instead)',
+    )
+  }
+  const instrumented = estimateInstrumented(scan, options)
+  const tryTable = scan.functions.find((fn) => fn.tryTable && instrumented.has(fn.name))
+  if (tryTable) {
+    throw fail(
+      'ASYNCIFY_TRY_TABLE',
+      `function ${describeFunction(scan, tryTable.name)} uses try_table (new exception handling) and may pause, which Asyncify cannot instrument`,
+      'Compile with legacy exception handling (clang: -mllvm -wasm-use-legacy-eh) or without wasm exceptions, or add the function to removeList if it never pauses',
+    )
+  }
+  const nonNullable = scan.functions.find((fn) => fn.nonNullableReference && instrumented.has(fn.name))
+  if (nonNullable) {
+    throw referenceLocalsFailure([describeFunction(scan, nonNullable.name)])
+  }
+  if (facts.memories.length > 1 && !facts.memories.some((memory) => memory.exportNames.includes('memory'))) {
+    throw fail(
+      'ASYNCIFY_MULTIPLE_MEMORIES',
+      `it has ${facts.memories.length} memories and none is exported as "memory", so Asyncify cannot tell which one to use`,
+      'Export the memory the program uses as "memory"',
+    )
+  }
+}
+
+function referenceLocalsFailure(names: string[]): TransformFailure {
+  const list = names.join(', ')
+  return new TransformFailure(
+    'ASYNCIFY_REFERENCE_LOCALS',
+    `function${names.length > 1 ? 's' : ''} ${list} keep${names.length > 1 ? '' : 's'} reference-typed values (externref, funcref, GC references) in locals across a possible pause, which Asyncify cannot save`,
+    'If the function never pauses, add it to removeList; otherwise keep references in a table and pass integer handles',
+  )
+}
+
+/** Turn a Binaryen `Fatal:` from the pass into a coded failure. */
+function passFailure(
+  binaryen: Binaryen,
+  error: unknown,
+  stderr: string,
+  scan: TextScan,
+  options: TransformOptions,
+): TransformFailure {
+  const message = messageOf(binaryen, error).replace(/^Fatal:\s*/, '')
+  if (/non-number types/.test(message)) {
+    const instrumented = estimateInstrumented(scan, options)
+    const suspects = scan.functions
+      .filter((fn) => fn.referenceLocals && instrumented.has(fn.name))
+      .map((fn) => describeFunction(scan, fn.name))
+    const failure = referenceLocalsFailure(suspects.length > 0 ? suspects : ['(unknown)'])
+    failure.binaryenOutput = [message, stderr.trim()].filter(Boolean).join('\n')
+    return failure
+  }
+  const failure = new TransformFailure(
+    'ASYNCIFY_BINARYEN_FAILED',
+    `the Asyncify pass failed: ${message}`,
+    /list/i.test(message) ? 'Check addList, removeList and onlyList' : REPORT_FIX,
+    stderr.trim() || undefined,
+  )
+  return failure
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory, unwind buffer and helper exports
+// ---------------------------------------------------------------------------------------------
+
+function placeBuffer(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+  scan: TextScan,
+  stackSize: number,
+): { memory: MemoryMeta; buffer: BufferMeta; reason?: string } {
+  if (facts.memories.length === 0) {
+    // Added before the pass, so Asyncify uses it instead of creating an unexported 1-page memory.
+    const pages = Math.ceil((stackSize + ADDED_MEMORY_SLACK) / WASM_PAGE)
+    mod.setMemory(pages, -1, MEMORY_EXPORT, [], false, false, MEMORY_EXPORT)
+    return {
+      memory: { origin: 'added', exportName: MEMORY_EXPORT, is64: false, shared: false, initial: pages },
+      buffer: { strategy: 'own-memory', stackSize },
+    }
+  }
+  const chosen =
+    facts.memories.length === 1
+      ? facts.memories[0]!
+      : facts.memories.find((memory) => memory.exportNames.includes('memory'))!
+  const memory = memoryMeta(chosen)
+  if (memory.origin === 'internal') {
+    mod.addMemoryExport(chosen.internal, MEMORY_EXPORT)
+    memory.exportName = MEMORY_EXPORT
+  }
+  return { memory, ...chooseBuffer(binaryen, mod, facts, scan, chosen, stackSize) }
+}
+
+function memoryMeta(fact: MemoryFact): MemoryMeta {
+  const origin =
+    fact.importModule !== undefined ? 'imported' : fact.exportNames.length > 0 ? 'exported' : 'internal'
+  const memory: MemoryMeta = { origin, is64: fact.is64, shared: fact.shared, initial: fact.initial }
+  if (fact.maximum !== undefined) memory.maximum = fact.maximum
+  if (fact.exportNames.length > 0) {
+    memory.exportName = fact.exportNames.includes('memory') ? 'memory' : fact.exportNames[0]!
+  }
+  if (fact.importModule !== undefined) {
+    memory.importModule = fact.importModule
+    memory.importName = fact.importName!
+  }
+  return memory
+}
+
+function chooseBuffer(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+  scan: TextScan,
+  memory: MemoryFact,
+  stackSize: number,
+): { buffer: BufferMeta; reason?: string } {
+  const growPages = Math.ceil(stackSize / WASM_PAGE) + 1
+  const pageLimit = memory.maximum ?? (memory.is64 ? 2 ** 48 / WASM_PAGE : 65536)
+  const touchesSize = scan.functions.some((fn) => fn.memoryGrowOrSize)
+  const canGrow = memory.initial + growPages <= pageLimit
+  if (!touchesSize && canGrow) return { buffer: { strategy: 'grow', stackSize } }
+  const reason = touchesSize
+    ? 'the module runs memory.grow/memory.size itself'
+    : `its memory cannot grow by ${growPages} pages (maximum ${memory.maximum})`
+
+  const pointer = memory.is64 ? 'i64' : 'i32'
+  const isAllocator = (sig: { params: string[]; results: string[] } | undefined) =>
+    sig?.params.length === 1 &&
+    sig.params[0] === pointer &&
+    sig.results.length === 1 &&
+    sig.results[0] === pointer
+  const exported = facts.exports.find((entry) => entry.kind === 'function' && entry.name === 'malloc')
+  if (exported && isAllocator(exported.sig)) {
+    return { buffer: { strategy: 'malloc', allocExport: 'malloc', stackSize } }
+  }
+  const internal = mod.getFunction('malloc')
+  if (internal) {
+    const info = binaryen.getFunctionInfo(internal)
+    const sig = { params: typeList(binaryen, info.params), results: typeList(binaryen, info.results) }
+    if (!info.module && isAllocator(sig)) {
+      mod.addFunctionExport('malloc', MALLOC_EXPORT)
+      return { buffer: { strategy: 'malloc', allocExport: MALLOC_EXPORT, stackSize } }
+    }
+  }
+  return { buffer: { strategy: 'user', stackSize }, reason }
+}
+
+function typeList(binaryen: Binaryen, type: number): string[] {
+  return binaryen
+    .expandType(type)
+    .map((id) => (id === binaryen.i32 ? 'i32' : id === binaryen.i64 ? 'i64' : 'other'))
+}
+
+/** C code keeps its shadow stack in `__stack_pointer`; the runtime resets it after a rejected call. */
+function exportStackPointer(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+): { name: string; added: boolean } | undefined {
+  if (!mod.getGlobal('__stack_pointer')) return undefined
+  const existing = facts.exports.find(
+    (entry) => entry.kind === 'global' && entry.internal === '__stack_pointer',
+  )
+  if (existing) return { name: existing.name, added: false }
+  const info = binaryen.getGlobalInfo(mod.getGlobal('__stack_pointer'))
+  if (!info.mutable) return undefined
+  mod.addGlobalExport('__stack_pointer', STACK_POINTER_EXPORT)
+  return { name: STACK_POINTER_EXPORT, added: true }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass arguments, verbose output, emitting
+// ---------------------------------------------------------------------------------------------
+
+/** Flags need a non-empty value: binaryen.js treats '' as "unset" (and any value, even '0', as "on"). */
+function setPassArguments(binaryen: Binaryen, options: TransformOptions, asserts: boolean): void {
+  const flag = (key: string) => binaryen.setPassArgument(key, '1')
+  // Binaryen splits on newlines when there are any, else on commas (re-joining bracketed C++ names).
+  const list = (items: string[]) => items.join(items.some((item) => item.includes(',')) ? '\n' : ',')
+  if (options.asyncImports !== undefined) {
+    if (options.asyncImports.length === 0) flag('asyncify-ignore-imports')
+    else binaryen.setPassArgument('asyncify-imports', options.asyncImports.join(','))
+  }
+  if (options.ignoreIndirect) flag('asyncify-ignore-indirect')
+  if (options.addList.length > 0) binaryen.setPassArgument('asyncify-addlist', list(options.addList))
+  if (options.removeList.length > 0) binaryen.setPassArgument('asyncify-removelist', list(options.removeList))
+  if (options.onlyList.length > 0) binaryen.setPassArgument('asyncify-onlylist', list(options.onlyList))
+  if (options.propagateAddList) flag('asyncify-propagate-addlist')
+  if (asserts) flag('asyncify-asserts')
+  flag('asyncify-verbose')
+}
+
+function parseVerbose(stdout: string): { changing: Set<string>; otherLines: string[] } {
+  const changing = new Set<string>()
+  const otherLines: string[] = []
+  lines: for (const line of splitLines(stdout)) {
+    for (const [pattern, apply] of VERBOSE_LINES) {
+      const match = pattern.exec(line)
+      if (match) {
+        apply(changing, match)
+        continue lines
+      }
+    }
+    otherLines.push(line)
+  }
+  return { changing, otherLines }
+}
+
+/**
+ * Functions that call `asyncify.start_unwind`/`stop_rewind` are the in-wasm runtime's top: they "change the
+ * state" but are never instrumented. Text and API list defined functions in the same order, which maps the
+ * printed names (unnamed functions print differently) to internal ones.
+ */
+function topMostRuntime(scan: TextScan, facts: ModuleFacts): Set<string> {
+  const top = new Set<string>()
+  if (scan.functions.length !== facts.definedFunctions.length) return top
+  scan.functions.forEach((fn, index) => {
+    for (const callee of fn.calls) {
+      const qualified = scan.importedFunctions.get(callee)
+      if (qualified === 'asyncify.start_unwind' || qualified === 'asyncify.stop_rewind') {
+        top.add(facts.definedFunctions[index]!)
+      }
+    }
+  })
+  return top
+}
+
+function optimizeAndEmit(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  options: TransformOptions,
+  dispose = true,
+): Uint8Array<ArrayBuffer> {
+  try {
+    binaryen.setOptimizeLevel(options.optimizeLevel)
+    binaryen.setShrinkLevel(options.shrinkLevel)
+    // wasm-opt turns StackIR on at -O2+ / -Os; binaryen.js does not, which costs ~1.6 % size.
+    const stackIR = options.optimizeLevel >= 2 || options.shrinkLevel >= 1
+    binaryen.setGenerateStackIR(stackIR)
+    binaryen.setOptimizeStackIR(stackIR)
+    if (options.optimizeLevel > 0 || options.shrinkLevel > 0) {
+      const optimized = captureOutput(() => mod.optimize())
+      if (optimized.error !== undefined) throw optimized.error
+    }
+    const valid = captureOutput(() => mod.validate())
+    if (!valid.value) {
+      throw new TransformFailure(
+        'ASYNCIFY_BINARYEN_FAILED',
+        `the output does not validate (${firstLines(valid.stderr || valid.stdout, 3)})`,
+        REPORT_FIX,
+      )
+    }
+    return emit(binaryen, mod, false)
+  } finally {
+    if (dispose) mod.dispose()
+  }
+}
+
+function emit(binaryen: Binaryen, mod: BinaryenModule, names: boolean): Uint8Array<ArrayBuffer> {
+  binaryen.setDebugInfo(names)
+  const bytes = mod.emitBinary()
+  binaryen.setDebugInfo(false)
+  return bytes.slice()
+}
+
+function readAgain(binaryen: Binaryen, bytes: Uint8Array, features: number): BinaryenModule {
+  const mod = binaryen.readBinary(bytes, features)
+  mod.setFeatures(features)
+  return mod
+}
+
+// ---------------------------------------------------------------------------------------------
+// Meta
+// ---------------------------------------------------------------------------------------------
+
+function importsMeta(facts: ModuleFacts, options: TransformOptions): ImportMeta[] {
+  return facts.imports
+    .filter((entry) => entry.module !== 'asyncify') // the pass turns these into internal calls
+    .map((entry) => {
+      const meta: ImportMeta = { module: entry.module, name: entry.name, kind: entry.kind }
+      if (entry.sig) meta.sig = entry.sig
+      if (entry.kind === 'function') {
+        const qualified = `${entry.module}.${entry.name}`
+        meta.suspending =
+          options.asyncImports === undefined ||
+          options.asyncImports.some((pattern) => wildcardMatch(pattern, qualified))
+      }
+      return meta
+    })
+}
+
+function exportsMeta(facts: ModuleFacts, changing: Set<string>): ExportMeta[] {
+  return facts.exports
+    .filter((entry) => !ASYNCIFY_EXPORTS.includes(entry.name) && !entry.name.startsWith(HELPER_PREFIX))
+    .map((entry) => {
+      const meta: ExportMeta = { name: entry.name, kind: entry.kind }
+      if (entry.sig) meta.sig = entry.sig
+      if (entry.kind === 'function') meta.suspending = changing.has(entry.internal)
+      return meta
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binaryen errors
+// ---------------------------------------------------------------------------------------------
+
+/** Binaryen's `WASM_UNREACHABLE`/`assert` end in emscripten's abort: `RuntimeError: Aborted(...)`. */
+export function isAbort(error: unknown): boolean {
+  return (
+    error instanceof WebAssembly.RuntimeError ||
+    (error instanceof Error && /^(RuntimeError: )?Aborted/.test(error.message))
+  )
+}
+
+function abortFailure(binaryen: Binaryen, error: unknown, stderr: string): TransformFailure {
+  const failure = new TransformFailure(
+    'ASYNCIFY_BINARYEN_FAILED',
+    `Binaryen aborted (${firstLines(stderr, 2) || messageOf(binaryen, error)})`,
+    'This is a Binaryen limitation or bug; please report it with the .wasm file',
+    stderr.trim() || undefined,
+  )
+  failure.restart = true
+  return failure
+}
+
+/** Pass errors are emscripten C++ exception objects, not `Error`s: ask Binaryen for the text. */
+function messageOf(binaryen: Binaryen, error: unknown): string {
+  if (error instanceof Error) return error.message
+  try {
+    const [, message] = binaryen.getExceptionMessage(error)
+    if (message) return message
+  } catch {
+    // not a C++ exception either
+  }
+  return String(error)
+}
+
+function splitLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
+}
+
+function firstLines(text: string, count: number): string {
+  return splitLines(text).slice(0, count).join('; ')
+}

@@ -1,0 +1,28 @@
+/** @unplugin-asyncify/core: run Binaryen's Asyncify on a .wasm and describe the result for the runtime. */
+
+export type {
+  BufferMeta,
+  BufferStrategy,
+  ExportMeta,
+  ExternKind,
+  FuncSig,
+  ImportMeta,
+  MemoryMeta,
+  ValType,
+  WasmMeta,
+} from '@unplugin-asyncify/runtime'
+export { type AsyncifyContext, type AsyncifyResult, asyncify } from './asyncify.ts'
+export { closePool } from './binaryen/pool.ts'
+export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
+export { type DtsOptions, genDts } from './glue/dts.ts'
+export { type GlueOptions, type GlueSource, genGlue } from './glue/js.ts'
+export {
+  type AsyncifyOptions,
+  DEFAULT_STACK_SIZE,
+  type NameList,
+  OPTION_KEYS,
+  type ResolveContext,
+  type ResolvedAsyncifyOptions,
+  resolveOptions,
+} from './options.ts'
+export { type BuildReport, formatReport } from './report.ts'

@@ -1,0 +1,56 @@
+/** The build report: what one transform did, and the one-line form build tools print. */
+
+export interface BuildReport {
+  /** The input file relative to the project root, when known. */
+  file?: string
+  inputBytes: number
+  /** Bytes of `wasm` (asyncified, or the JSPI build with `jspi: 'only'`). */
+  outputBytes: number
+  /** Bytes of `jspiWasm`, when built. */
+  jspiBytes?: number
+  /** Defined functions the Asyncify pass instrumented. */
+  instrumented: number
+  /** Defined functions in the input. */
+  totalFunctions: number
+  timeMs: number
+  cache: 'hit' | 'miss' | 'off'
+  /** Function imports that may pause today (`asyncImports` left at "every import"); list the real ones. */
+  suggestedAsyncImports?: string[]
+  warnings: string[]
+  /** What Binaryen printed that is worth showing (list warnings and the like). */
+  binaryenOutput?: string
+}
+
+/** Suggest at most this many names inline; longer lists are cut with a count. */
+const SUGGESTION_LIMIT = 6
+
+/**
+ * `game.wasm 53.0 kB -> 61.2 kB, 12/87 functions instrumented, 1.2 s (cache miss)`, plus a hint line when
+ * `asyncImports` was left at its default.
+ */
+export function formatReport(report: BuildReport): string {
+  const jspi = report.jspiBytes === undefined ? '' : ` (JSPI ${formatBytes(report.jspiBytes)})`
+  const line =
+    `${report.file ?? 'wasm'} ${formatBytes(report.inputBytes)} -> ${formatBytes(report.outputBytes)}${jspi}, ` +
+    `${report.instrumented}/${report.totalFunctions} functions instrumented, ${formatTime(report.timeMs)} ` +
+    `(cache ${report.cache})`
+  const suggestion = formatSuggestion(report.suggestedAsyncImports)
+  return suggestion ? `${line}\n${suggestion}` : line
+}
+
+function formatSuggestion(imports: string[] | undefined): string | undefined {
+  if (!imports || imports.length === 0) return undefined
+  const shown = imports.slice(0, SUGGESTION_LIMIT).map((name) => JSON.stringify(name))
+  const more = imports.length > SUGGESTION_LIMIT ? `, ... (${imports.length - SUGGESTION_LIMIT} more)` : ''
+  return `  hint: every import may pause, which instruments more code than needed; set asyncImports to the ones that really do, from [${shown.join(', ')}${more}]`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`
+  return `${(bytes / 1_000_000).toFixed(2)} MB`
+}
+
+export function formatTime(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}

@@ -1,0 +1,93 @@
+/**
+ * A byte-level look at a .wasm file, done before Binaryen sees it: Binaryen aborts or answers with a generic
+ * parse error on bytes that are not wasm or are cut short, and it cannot tell us whether a name section exists.
+ */
+
+export interface WasmSectionsInfo {
+  /** A `name` custom section with a function-names subsection: add/remove/only lists can match. */
+  hasFunctionNames: boolean
+}
+
+export type SectionsProblem = { kind: 'not-wasm'; detail: string } | { kind: 'invalid'; detail: string }
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d]
+const CUSTOM_SECTION = 0
+const FUNCTION_NAMES_SUBSECTION = 1
+
+/** Walk the section headers; returns the facts or the first problem found. */
+export function readSections(bytes: Uint8Array): WasmSectionsInfo | SectionsProblem {
+  if (bytes.length < 4 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
+    return { kind: 'not-wasm', detail: 'the file does not start with the wasm magic bytes "\\0asm"' }
+  }
+  if (bytes.length < 8) return { kind: 'invalid', detail: 'the file ends inside the wasm header' }
+  const version = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)
+  if (version !== 1) {
+    return {
+      kind: 'invalid',
+      detail: `unsupported wasm binary version ${version} (only version 1 is supported)`,
+    }
+  }
+  let offset = 8
+  let hasFunctionNames = false
+  while (offset < bytes.length) {
+    const id = bytes[offset++]!
+    const size = readU32(bytes, offset)
+    if (!size)
+      return { kind: 'invalid', detail: `the file is truncated (section header at byte ${offset - 1})` }
+    offset = size.next
+    const end = offset + size.value
+    if (end > bytes.length) {
+      return {
+        kind: 'invalid',
+        detail: `the file is truncated (section ${id} needs ${size.value} bytes, ${bytes.length - offset} left)`,
+      }
+    }
+    if (id === CUSTOM_SECTION) {
+      const name = readName(bytes, offset, end)
+      if (name?.value === 'name' && hasSubsection(bytes, name.next, end, FUNCTION_NAMES_SUBSECTION)) {
+        hasFunctionNames = true
+      }
+    }
+    offset = end
+  }
+  return { hasFunctionNames }
+}
+
+export function isSectionsProblem(value: WasmSectionsInfo | SectionsProblem): value is SectionsProblem {
+  return 'kind' in value
+}
+
+function hasSubsection(bytes: Uint8Array, start: number, end: number, wanted: number): boolean {
+  let offset = start
+  while (offset < end) {
+    const id = bytes[offset++]!
+    const size = readU32(bytes, offset)
+    if (!size) return false
+    if (id === wanted && size.value > 0) return true
+    offset = size.next + size.value
+  }
+  return false
+}
+
+function readName(
+  bytes: Uint8Array,
+  offset: number,
+  end: number,
+): { value: string; next: number } | undefined {
+  const length = readU32(bytes, offset)
+  if (!length || length.next + length.value > end) return undefined
+  const value = new TextDecoder().decode(bytes.subarray(length.next, length.next + length.value))
+  return { value, next: length.next + length.value }
+}
+
+/** Unsigned LEB128, at most 5 bytes. */
+function readU32(bytes: Uint8Array, offset: number): { value: number; next: number } | undefined {
+  let value = 0
+  for (let i = 0; i < 5; i++) {
+    if (offset + i >= bytes.length) return undefined
+    const byte = bytes[offset + i]!
+    value += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) return { value, next: offset + i + 1 }
+  }
+  return undefined
+}
