@@ -5,5 +5,7 @@ export default defineConfig({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
+  // dist/index.mjs + dist/index.d.mts, as package.json's exports map says
+  fixedExtension: true,
   dts: true,
 })

@@ -71,6 +71,8 @@ export interface BufferMeta {
 export interface WasmMeta {
   /** Bumped when the shape changes; the runtime refuses meta it does not understand. */
   version: 1
+  /** Display name of the source file (`game.wasm`), used in runtime error messages. */
+  file?: string
   /** Imports of the asyncified module, in order. `asyncify.*` imports of a pure-wasm runtime are gone after the pass. */
   imports: ImportMeta[]
   /** User-visible exports (not `asyncify_*`, not the build's internal `__asyncify_*` helpers). */

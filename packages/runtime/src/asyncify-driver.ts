@@ -1,0 +1,235 @@
+/**
+ * Pausing with Binaryen's Asyncify: unwind the wasm stack into the buffer when an async import returns a
+ * promise, await it with no wasm on the stack, then call the same export again to rewind to the import.
+ * The loop is the one the pass documents:
+ * https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L189-L197
+ */
+import { allocate, placeAtTop, readCur, resetHeader, type UnwindBuffer, userRegion } from './buffer.ts'
+import {
+  type AnyFunction,
+  type CallContext,
+  callImport,
+  type Driver,
+  importLabel,
+  reentrantSuspend,
+} from './calls.ts'
+import { isThenable, placeholder, silence, toWasm } from './convert.ts'
+import { fail, fileLabel } from './errors.ts'
+
+// `enum class State { Normal = 0, Unwinding = 1, Rewinding = 2 }`
+// https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L384
+const UNWINDING = 1
+const REWINDING = 2
+
+/** The control functions the pass adds (Asyncify.cpp#L1956-L2011); pointers are BigInt for memory64. */
+interface AsyncifyControl {
+  asyncify_start_unwind(data: number | bigint): void
+  asyncify_stop_unwind(): void
+  asyncify_start_rewind(data: number | bigint): void
+  asyncify_stop_rewind(): void
+  asyncify_get_state(): number
+}
+
+export interface AsyncifyDriver extends Driver {
+  /** After instantiation: finds the control exports and places the buffer (except `malloc`: first pause). */
+  attach(
+    instance: WebAssembly.Instance,
+    memory: WebAssembly.Memory | undefined,
+    option: { start: number | bigint; end: number | bigint } | undefined,
+  ): void
+  readonly buffer: UnwindBuffer | undefined
+}
+
+export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
+  const { meta } = ctx
+  const file = fileLabel(meta.file)
+  const { stackSize } = meta.buffer
+  let control: AsyncifyControl
+  let memory: WebAssembly.Memory
+  /** Places the buffer at the first pause, when that is deferred (`malloc`). */
+  let place: () => UnwindBuffer
+  let buffer: UnwindBuffer | undefined
+  /** The buffer came from options.buffer: overflow messages name it instead of stackSize. */
+  let userBuffer = false
+  /** A promise-returning call is executing wasm (not paused): only then may an import pause. */
+  let running = false
+  /** What the paused call waits for. */
+  let pending: PromiseLike<unknown> | undefined
+  /** Its outcome, held while the rewind travels back to the import. */
+  let resumed: { ok: boolean; value: unknown } | undefined
+
+  const pointer = (address: number): number | bigint => (meta.memory.is64 ? BigInt(address) : address)
+
+  const enter = (raw: AnyFunction, args: unknown[]): unknown => {
+    running = true
+    try {
+      // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
+      return raw(...args)
+    } finally {
+      running = false
+    }
+  }
+
+  const overflow = (name: string, used: number, poisoned: boolean, cause: unknown) => {
+    const user = userBuffer
+    const size = buffer ? buffer.end - buffer.start : stackSize
+    const suggestion = 2 ** Math.ceil(Math.log2(Math.max(used, size) * 2))
+    return fail(
+      'ASYNCIFY_STACK_OVERFLOW',
+      `call export "${name}" of ${file}`,
+      `the Asyncify unwind buffer overflowed: the paused call stack needs more than ${
+        user ? `the ${size} bytes of options.buffer` : `stackSize = ${stackSize} bytes`
+      }${poisoned ? '. It also overwrote memory past its guard, so this instance is now unusable' : ''}`,
+      user ? 'Pass a larger options.buffer' : `Raise the stackSize option (try ${suggestion})`,
+      cause,
+    )
+  }
+
+  /** After any failure: classify it, then put state, header and shadow stack back as they were. */
+  const recover = (error: unknown, sp: unknown, name: string): unknown => {
+    let result = error
+    const state = control ? control.asyncify_get_state() : 0
+    if (buffer) {
+      const cur = readCur(memory, meta, buffer)
+      const trapped = state === UNWINDING && error instanceof WebAssembly.RuntimeError
+      if (cur > buffer.end || (trapped && /out of bounds/i.test(error.message))) {
+        // Bytes written: [start, cur) after a finished unwind (stop_unwind trapped on cur > end); after an
+        // out-of-bounds trap mid-unwind, possibly everything up to the end of memory.
+        const reached = trapped ? memory.buffer.byteLength : cur
+        const poisoned = reached > buffer.guardEnd
+        result = overflow(name, cur - buffer.start, poisoned, error)
+        if (poisoned) {
+          ctx.poison = fail(
+            'ASYNCIFY_INSTANCE_POISONED',
+            `call ${file}`,
+            `an earlier call to "${name}" overflowed the Asyncify unwind buffer and overwrote program memory, so this instance can no longer be trusted`,
+            'Create a new instance, and raise the stackSize option',
+            result,
+          )
+        }
+      } else if (trapped) {
+        result = fail(
+          'ASYNCIFY_UNWIND_FAILED',
+          `pause export "${name}" of ${file}`,
+          `the program trapped while its stack was unwinding (${error.message}): a function on the paused stack was not instrumented`,
+          'Check the ignoreIndirect, removeList and onlyList options',
+          error,
+        )
+      }
+      resetHeader(memory, meta, buffer)
+    }
+    // the header is valid again, so these cannot trap now
+    if (state === UNWINDING) control.asyncify_stop_unwind()
+    else if (state === REWINDING) control.asyncify_stop_rewind()
+    if (ctx.sp) ctx.sp.value = sp
+    pending = resumed = undefined
+    return result
+  }
+
+  return {
+    get buffer() {
+      return buffer
+    },
+
+    attach(instance, mem, option) {
+      if (!meta.imports.some((im) => im.suspending)) return // nothing can pause: no buffer, no control needed
+      control = instance.exports as unknown as AsyncifyControl
+      if (typeof control.asyncify_start_unwind !== 'function') {
+        throw fail(
+          'ASYNCIFY_NOT_ASYNCIFIED',
+          `instantiate ${file}`,
+          'the module has no asyncify_* exports, so the Asyncify pass did not run on it',
+          'Pass the asyncified bytes (the build output of unplugin-asyncify) as sources.asyncify',
+        )
+      }
+      if (!mem) {
+        const m = meta.memory
+        throw fail(
+          'ASYNCIFY_MEMORY_NOT_FOUND',
+          `instantiate ${file}`,
+          `the runtime cannot reach its memory (${
+            m.origin === 'imported'
+              ? `import "${m.importModule}.${m.importName}"`
+              : `export "${m.exportName}"`
+          } is not a WebAssembly.Memory)`,
+          'Pass the memory in the imports, or rebuild with unplugin-asyncify, which exports it',
+        )
+      }
+      memory = mem
+      const { strategy } = meta.buffer
+      userBuffer = !!option || strategy === 'user'
+      if (strategy === 'malloc' && !option) {
+        const alloc = instance.exports[meta.buffer.allocExport ?? '']
+        place = () => allocate(alloc, mem, meta)
+      } else if (userBuffer && !option && meta.inWasmRuntime) {
+        // A module that drives Asyncify itself may never pause from JS: ask for a buffer only if it does.
+        place = () => userRegion(option, mem, meta)
+      } else {
+        buffer = userBuffer ? userRegion(option, mem, meta) : placeAtTop(mem, meta, strategy === 'grow')
+      }
+    },
+
+    suspending(fn, im) {
+      const results = im.sig?.results ?? []
+      return (...args: unknown[]) => {
+        if (resumed) {
+          // The rewind reached the import that paused; what it returns now is the result of the
+          // original call.
+          control.asyncify_stop_rewind()
+          const { ok, value } = resumed
+          resumed = undefined
+          if (!ok) throw value // into wasm, then out of the export: the call rejects with this very object
+          return toWasm(results, value)
+        }
+        const value = callImport(ctx, fn, args)
+        if (!isThenable(value)) return toWasm(results, value)
+        if (ctx.depth > 0) throw reentrantSuspend(ctx, im, value)
+        if (!running) {
+          silence(value)
+          throw fail(
+            'ASYNCIFY_SYNC_SUSPEND',
+            `pause in import ${importLabel(im)} of ${file}`,
+            'no promise-returning call is running (an export called through instance.exports, or the start function, tried to pause)',
+            'Call the export through the exports that instantiate() returns',
+          )
+        }
+        try {
+          buffer ??= place() // malloc lazily: the program may set its heap up first
+        } catch (error) {
+          silence(value)
+          throw error
+        }
+        resetHeader(memory, meta, buffer)
+        control.asyncify_start_unwind(pointer(buffer.header))
+        pending = value
+        return placeholder(results) // ignored: the stack unwinds from here
+      }
+    },
+
+    async run(raw, args, name) {
+      const sp = ctx.sp?.value
+      try {
+        let result = enter(raw, args)
+        while (pending) {
+          const waitFor = pending
+          pending = undefined
+          const b = buffer as UnwindBuffer
+          b.peak = Math.max(b.peak, readCur(memory, meta, b) - b.start)
+          control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
+          try {
+            resumed = { ok: true, value: await waitFor }
+          } catch (value) {
+            resumed = { ok: false, value }
+          }
+          control.asyncify_start_rewind(pointer(b.header))
+          result = enter(raw, args)
+        }
+        return result
+      } catch (error) {
+        throw recover(error, sp, name)
+      }
+    },
+
+    nested: (raw, args) => raw(...args),
+  }
+}

@@ -1,0 +1,103 @@
+// Semantics 4: a rejected (or throwing) import rejects the call with that same error object; state,
+// header and shadow stack pointer are reset, and the instance keeps working, also after 1000 rejections.
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type AsyncifyInstance, instantiate } from '../src/index.ts'
+import { buildWasm, type FixtureBuild, fixture } from './helpers/build.ts'
+import { AUTO_MODE, COMPUTE_ASYNC_IMPORTS, later } from './helpers/env.ts'
+import { REENTRY_ASYNC_IMPORTS, REENTRY_WAT } from './helpers/reentry-wat.ts'
+
+let compute: FixtureBuild
+let reentry: FixtureBuild
+beforeAll(async () => {
+  compute = await buildWasm(fixture('compute.wasm'), { asyncImports: COMPUTE_ASYNC_IMPORTS })
+  reentry = await buildWasm(REENTRY_WAT, { asyncImports: REENTRY_ASYNC_IMPORTS })
+})
+
+// A rejection must never surface as an unhandled rejection (vitest would also fail the run on one).
+const unhandled: unknown[] = []
+const onUnhandled = (reason: unknown) => unhandled.push(reason)
+beforeEach(() => {
+  unhandled.length = 0
+  process.on('unhandledRejection', onUnhandled)
+})
+afterEach(async () => {
+  await later(10, 0) // let any stray rejection surface
+  process.off('unhandledRejection', onUnhandled)
+  expect(unhandled).toEqual([])
+})
+
+/** The header words at unwindBuffer.header: [cur, end]. */
+function header(inst: AsyncifyInstance): [number, number] {
+  const b = inst.unwindBuffer
+  if (!b || !inst.memory) throw new Error('no unwind buffer')
+  const view = new DataView(inst.memory.buffer)
+  return [view.getUint32(b.header, true), view.getUint32(b.header + 4, true)]
+}
+
+describe('rejections', () => {
+  it('reject the call with the very object the import rejected or threw with', async () => {
+    let outcome: () => unknown = () => 0
+    const inst = await instantiate({ asyncify: reentry.wasm, jspi: reentry.jspiWasm }, reentry.meta, {
+      env: { cb: (x: number) => x, sleep: () => outcome(), boom: () => outcome() },
+    })
+    expect(inst.mode).toBe(AUTO_MODE)
+    const sp = inst.instance.exports.__asyncify_stack_pointer as WebAssembly.Global
+    for (const reason of [new Error('network down'), new TypeError('bad'), 'a string', 42, null]) {
+      outcome = () => later(1, 0).then(() => Promise.reject(reason))
+      await expect(inst.exports.pause(1)).rejects.toBe(reason)
+      await expect(inst.exports.outer(1)).rejects.toBe(reason)
+      outcome = () => {
+        throw reason
+      }
+      await expect(inst.exports.pause(1)).rejects.toBe(reason) // thrown before any pause
+      await expect(inst.exports.fail(1)).rejects.toBe(reason) // from a plain import
+      expect(sp.value).toBe(4096) // every abandoned frame was freed
+    }
+    outcome = () => later(1, 9)
+    expect(await inst.exports.outer(3)).toBe(12)
+    expect(await inst.exports.pause(4)).toBe(9)
+    expect(sp.value).toBe(4096)
+  })
+
+  it('leave nothing behind after 1000 rejected calls in a row', async () => {
+    let reject = true
+    const inst = await instantiate({ asyncify: compute.wasm, jspi: compute.jspiWasm }, compute.meta, {
+      env: {
+        sleep: (ms: number) => (reject ? Promise.reject(new Error(`rejected ${ms}`)) : later(1, ms)),
+        log: () => {},
+        yield_now: () => 0,
+        get_i64: (v: bigint) => v,
+      },
+    })
+    const e = inst.exports
+    await e._initialize()
+    await e.heap_init(50)
+    const expectedSum = (50 * (3 * 50 - 1)) / 2
+    expect(await e.heap_check()).toBe(expectedSum)
+    reject = false
+    expect(await e.apply(2, 1)).toBe(2) // first pause: places a malloc'd buffer
+    reject = true
+
+    const sp = inst.instance.exports.__asyncify_stack_pointer as WebAssembly.Global
+    const spBefore = sp.value
+    const headerBefore = inst.mode === 'asyncify' ? header(inst) : undefined
+    const pages = inst.memory?.buffer.byteLength
+    const results = await Promise.allSettled(
+      Array.from({ length: 1000 }, (_, i) => (i % 2 ? e.deep(i % 40) : e.apply(2, i))),
+    )
+    expect(results.every((r) => r.status === 'rejected')).toBe(true)
+    expect((results[7] as PromiseRejectedResult).reason.message).toBe('rejected 0')
+    expect(sp.value).toBe(spBefore)
+    if (inst.mode === 'asyncify') {
+      const b = inst.unwindBuffer
+      expect(headerBefore).toEqual([b?.start, b?.end])
+      expect(header(inst)).toEqual(headerBefore)
+    }
+    expect(inst.memory?.buffer.byteLength).toBe(pages)
+    expect(await e.heap_check()).toBe(expectedSum)
+    reject = false
+    expect(await e.run(3, 4)).toBe(4003)
+    expect(await e.deep(10)).toBe(55)
+    expect(await e.heap_check()).toBe(expectedSum)
+  })
+})
