@@ -6,9 +6,13 @@ import { existsSync } from 'node:fs'
 const CHROMIUM = '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
   if (process.getuid?.() !== 0) {
-    console.error(`[unplugin-asyncify] ${CHROMIUM} is missing: run \`sudo apt-get install -y chromium\` and retry.`)
+    console.error(
+      `[unplugin-asyncify] ${CHROMIUM} is missing: run \`sudo apt-get install -y chromium\` and retry.`,
+    )
     process.exit(1)
   }
   console.log('[unplugin-asyncify] installing Debian chromium (apt-get) for browser tests…')
-  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' })
+  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+    stdio: 'inherit',
+  })
 }
