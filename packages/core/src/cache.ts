@@ -8,7 +8,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import type { TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { toolVersions } from './versions.ts'
 
@@ -23,17 +22,12 @@ interface StoredFile {
   sha256: string
 }
 
-interface StoredEntry {
+/** `entry.json`: the transform output with both binaries replaced by their length and hash. */
+interface StoredEntry extends Omit<TransformOutput, 'wasm' | 'jspiWasm'> {
   format: number
   key: string
   wasm: StoredFile
   jspiWasm?: StoredFile
-  meta: WasmMeta
-  instrumented: number
-  totalFunctions: number
-  warnings: string[]
-  binaryenOutput?: string
-  suggestedAsyncImports?: string[]
 }
 
 export type CacheLookup =
@@ -79,21 +73,18 @@ export async function readCache(cacheDir: string, key: string): Promise<CacheLoo
   }
   const wasm = await readChecked(join(dir, WASM_FILE), entry.wasm)
   if (typeof wasm === 'string') return { status: 'corrupt', reason: wasm }
-  const output: TransformOutput = {
-    wasm,
-    meta: entry.meta,
-    instrumented: entry.instrumented,
-    totalFunctions: entry.totalFunctions,
-    warnings: entry.warnings,
-  }
-  if (entry.jspiWasm) {
-    const jspiWasm = await readChecked(join(dir, JSPI_FILE), entry.jspiWasm)
+  const { format: _format, key: _key, wasm: _wasm, jspiWasm: storedJspi, ...rest } = entry
+  const output: TransformOutput = { ...rest, wasm }
+  if (storedJspi) {
+    const jspiWasm = await readChecked(join(dir, JSPI_FILE), storedJspi)
     if (typeof jspiWasm === 'string') return { status: 'corrupt', reason: jspiWasm }
     output.jspiWasm = jspiWasm
   }
-  if (entry.binaryenOutput !== undefined) output.binaryenOutput = entry.binaryenOutput
-  if (entry.suggestedAsyncImports !== undefined) output.suggestedAsyncImports = entry.suggestedAsyncImports
   return { status: 'hit', output }
+}
+
+function storedFile(bytes: Uint8Array): StoredFile {
+  return { bytes: bytes.length, sha256: sha256(bytes) }
 }
 
 async function readChecked(path: string, expected: StoredFile): Promise<Uint8Array<ArrayBuffer> | string> {
@@ -114,22 +105,13 @@ export async function writeCache(cacheDir: string, key: string, output: Transfor
   const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   await mkdir(temp, { recursive: true })
   try {
-    const entry: StoredEntry = {
-      format: ENTRY_FORMAT,
-      key,
-      wasm: { bytes: output.wasm.length, sha256: sha256(output.wasm) },
-      meta: output.meta,
-      instrumented: output.instrumented,
-      totalFunctions: output.totalFunctions,
-      warnings: output.warnings,
+    const { wasm, jspiWasm, ...rest } = output
+    const entry: StoredEntry = { ...rest, format: ENTRY_FORMAT, key, wasm: storedFile(wasm) }
+    await writeFile(join(temp, WASM_FILE), wasm)
+    if (jspiWasm) {
+      entry.jspiWasm = storedFile(jspiWasm)
+      await writeFile(join(temp, JSPI_FILE), jspiWasm)
     }
-    await writeFile(join(temp, WASM_FILE), output.wasm)
-    if (output.jspiWasm) {
-      entry.jspiWasm = { bytes: output.jspiWasm.length, sha256: sha256(output.jspiWasm) }
-      await writeFile(join(temp, JSPI_FILE), output.jspiWasm)
-    }
-    if (output.binaryenOutput !== undefined) entry.binaryenOutput = output.binaryenOutput
-    if (output.suggestedAsyncImports !== undefined) entry.suggestedAsyncImports = output.suggestedAsyncImports
     await writeFile(join(temp, ENTRY_FILE), JSON.stringify(entry))
     // A corrupt entry may sit at the final name: replace it.
     await rm(dir, { recursive: true, force: true })
