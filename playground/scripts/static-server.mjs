@@ -1,5 +1,5 @@
-// A tiny static file server for the built playground: the demo must not depend on a dev server, and
-// `.wasm` has to be served as application/wasm so the browser can compile it while it streams.
+// A tiny static file server for built apps (the playground demo and the browser tests): they must not depend on
+// a dev server, and `.wasm` has to be served as application/wasm so the browser can compile it while it streams.
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
@@ -7,13 +7,18 @@ import { extname, join, normalize, sep } from 'node:path'
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 }
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to its origin and a close function. */
+/**
+ * Serves `root` on 127.0.0.1 at a free port.
+ * @param {string} root
+ * @returns {Promise<{ origin: string, close: () => Promise<void> }>}
+ */
 export async function serveStatic(root) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname)
