@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { poolStats } from '../src/binaryen/pool.ts'
 import { cacheKey } from '../src/cache.ts'
 import { asyncify, resolveOptions } from '../src/index.ts'
@@ -14,6 +14,7 @@ let cacheDir: string
 beforeEach(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'asyncify-cache-'))
 })
+afterEach(() => rm(cacheDir, { recursive: true, force: true }))
 
 /** Every file below `dir`, relative paths. */
 function files(dir: string, prefix = ''): string[] {
