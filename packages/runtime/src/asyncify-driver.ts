@@ -56,7 +56,9 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
   /** What the paused call waits for. */
   let pending: PromiseLike<unknown> | undefined
   /** Its outcome, held while the rewind travels back to the import. */
-  let resumed: { ok: boolean; value: unknown } | undefined
+  let resumed = false
+  let resumedOk = true
+  let resumedValue: unknown
 
   const pointer = (address: number): number | bigint => (meta.memory.is64 ? BigInt(address) : address)
 
@@ -122,7 +124,8 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
     if (state === UNWINDING) control.asyncify_stop_unwind()
     else if (state === REWINDING) control.asyncify_stop_rewind()
     if (ctx.sp) ctx.sp.value = sp
-    pending = resumed = undefined
+    pending = resumedValue = undefined
+    resumed = false
     return result
   }
 
@@ -166,6 +169,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
         place = () => userRegion(option, mem, meta)
       } else {
         buffer = userBuffer ? userRegion(option, mem, meta) : placeAtTop(mem, meta, strategy === 'grow')
+        resetHeader(mem, meta, buffer)
       }
     },
 
@@ -176,9 +180,10 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
           // The rewind reached the import that paused; what it returns now is the result of the
           // original call.
           control.asyncify_stop_rewind()
-          const { ok, value } = resumed
-          resumed = undefined
-          if (!ok) throw value // into wasm, then out of the export: the call rejects with this very object
+          const value = resumedValue
+          resumed = false
+          resumedValue = undefined
+          if (!resumedOk) throw value // into wasm, then out of the export: the call rejects with this very object
           return toWasm(results, value)
         }
         const value = callImport(ctx, fn, args)
@@ -193,43 +198,62 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
             'Call the export through the exports that instantiate() returns',
           )
         }
-        try {
-          buffer ??= place() // malloc lazily: the program may set its heap up first
-        } catch (error) {
-          silence(value)
-          throw error
+        if (!buffer) {
+          try {
+            buffer = place() // malloc lazily: the program may set its heap up first
+          } catch (error) {
+            silence(value)
+            throw error
+          }
+          resetHeader(memory, meta, buffer)
         }
-        resetHeader(memory, meta, buffer)
+        // The header needs no reset here: a finished rewind leaves `cur` at `start` (Asyncify.cpp pops what
+        // the unwind pushed), and recover() resets it after anything else.
         control.asyncify_start_unwind(pointer(buffer.header))
         pending = value
         return placeholder(results) // ignored: the stack unwinds from here
       }
     },
 
-    async run(raw, args, name) {
+    run(raw, args, name) {
       const sp = ctx.sp?.value
+      let result: unknown
       try {
-        let result = enter(raw, args)
-        while (pending) {
-          const waitFor = pending
-          pending = undefined
-          const b = buffer as UnwindBuffer
-          b.peak = Math.max(b.peak, readCur(memory, meta, b) - b.start)
-          control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
-          try {
-            resumed = { ok: true, value: await waitFor }
-          } catch (value) {
-            resumed = { ok: false, value }
-          }
-          control.asyncify_start_rewind(pointer(b.header))
-          result = enter(raw, args)
-        }
-        return result
+        result = enter(raw, args)
       } catch (error) {
         throw recover(error, sp, name)
       }
+      // Most calls never pause: no promise beyond the one the queue returns.
+      return pending ? resume(raw, args, name, sp, result) : result
     },
 
     nested: (raw, args) => raw(...args),
+  }
+
+  /** The rest of a call that paused: wait, rewind, repeat until it returns. */
+  async function resume(raw: AnyFunction, args: unknown[], name: string, sp: unknown, first: unknown) {
+    let result = first
+    try {
+      while (pending) {
+        const waitFor = pending
+        pending = undefined
+        const b = buffer as UnwindBuffer
+        b.peak = Math.max(b.peak, readCur(memory, meta, b) - b.start)
+        control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
+        try {
+          resumedValue = await waitFor
+          resumedOk = true
+        } catch (value) {
+          resumedValue = value
+          resumedOk = false
+        }
+        resumed = true
+        control.asyncify_start_rewind(pointer(b.header))
+        result = enter(raw, args)
+      }
+      return result
+    } catch (error) {
+      throw recover(error, sp, name)
+    }
   }
 }

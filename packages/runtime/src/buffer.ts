@@ -38,8 +38,15 @@ function roundUp(n: number): number {
 }
 
 /** Header with `cur` back at `start`: done before every pause and after every failure. */
+/** One view per memory buffer, made again only after the memory grew (which replaces its buffer). */
+let view = new DataView(new ArrayBuffer(0))
+function viewOf(memory: WebAssembly.Memory): DataView {
+  if (view.buffer !== memory.buffer) view = new DataView(memory.buffer)
+  return view
+}
+
 export function resetHeader(memory: WebAssembly.Memory, meta: WasmMeta, b: UnwindBuffer): void {
-  const view = new DataView(memory.buffer)
+  const view = viewOf(memory)
   if (meta.memory.is64) {
     view.setBigUint64(b.header, BigInt(b.start), true)
     view.setBigUint64(b.header + 8, BigInt(b.end), true)
@@ -50,7 +57,7 @@ export function resetHeader(memory: WebAssembly.Memory, meta: WasmMeta, b: Unwin
 }
 
 export function readCur(memory: WebAssembly.Memory, meta: WasmMeta, b: UnwindBuffer): number {
-  const view = new DataView(memory.buffer)
+  const view = viewOf(memory)
   return meta.memory.is64 ? Number(view.getBigUint64(b.header, true)) : view.getUint32(b.header, true)
 }
 

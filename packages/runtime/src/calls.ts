@@ -27,8 +27,11 @@ export interface CallContext {
 export interface Driver {
   /** The value to put in the import object for a suspending import. */
   suspending(fn: AnyFunction, im: ImportMeta): unknown
-  /** Runs one top-level call to completion, pausing as often as needed. */
-  run(raw: AnyFunction, args: unknown[], name: string): Promise<unknown>
+  /**
+   * Runs one top-level call to completion, pausing as often as needed: its result when it finished without
+   * pausing, else a promise of it.
+   */
+  run(raw: AnyFunction, args: unknown[], name: string): unknown
   /** Runs a nested call synchronously (it cannot pause): its value, or a promise of it. */
   nested(raw: AnyFunction, args: unknown[]): unknown
 }
@@ -123,10 +126,7 @@ export function wrapExports(
       wrapper = (...args) => {
         if (ctx.poison) return Promise.reject(ctx.poison)
         if (ctx.depth > 0) return nested(ctx, driver, raw, args)
-        return queue(() => {
-          if (ctx.poison) throw ctx.poison
-          return driver.run(raw, args, name)
-        })
+        return queue(raw, args, name)
       }
       Object.defineProperty(wrapper, 'name', { value: name })
       wrappers.set(raw, wrapper)
