@@ -1,0 +1,34 @@
+// Timing helpers. Every figure the bench reports is a ratio of two measurements taken in the same process,
+// in interleaved rounds, so machine speed and drift cancel out.
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** Nanoseconds per call of `op` (sync or async), over `iterations` sequential calls. */
+export async function nsPerOp(op, iterations) {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < iterations; i++) await op(i)
+  return Number(process.hrtime.bigint() - start) / iterations
+}
+
+/**
+ * Runs each contender once per round, in alternating order, after one warm-up round; returns the median
+ * ns/op per contender.
+ */
+export async function compare(contenders, { iterations, rounds }) {
+  const names = Object.keys(contenders)
+  const samples = Object.fromEntries(names.map((name) => [name, []]))
+  for (const name of names) await nsPerOp(contenders[name], Math.max(1, iterations >> 2))
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? [...names].reverse() : names
+    for (const name of order) samples[name].push(await nsPerOp(contenders[name], iterations))
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])]))
+}
+
+export function ratio(a, b) {
+  return Math.round((a / b) * 100) / 100
+}
