@@ -215,7 +215,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
       }
     },
 
-    run(raw, args, name) {
+    run(raw, args, name, settled) {
       const sp = ctx.sp?.value
       let result: unknown
       try {
@@ -224,14 +224,21 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
         throw recover(error, sp, name)
       }
       // Most calls never pause: no promise beyond the one the queue returns.
-      return pending ? resume(raw, args, name, sp, result) : result
+      return pending ? resume(raw, args, name, sp, result, settled) : result
     },
 
     nested: (raw, args) => raw(...args),
   }
 
   /** The rest of a call that paused: wait, rewind, repeat until it returns. */
-  async function resume(raw: AnyFunction, args: unknown[], name: string, sp: unknown, first: unknown) {
+  async function resume(
+    raw: AnyFunction,
+    args: unknown[],
+    name: string,
+    sp: unknown,
+    first: unknown,
+    settled: () => void,
+  ) {
     let result = first
     try {
       while (pending) {
@@ -254,6 +261,8 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
       return result
     } catch (error) {
       throw recover(error, sp, name)
+    } finally {
+      settled()
     }
   }
 }

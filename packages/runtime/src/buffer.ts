@@ -37,28 +37,36 @@ function roundUp(n: number): number {
   return Math.ceil(n / 16) * 16
 }
 
-/** Header with `cur` back at `start`: done before every pause and after every failure. */
-/** One view per memory buffer, made again only after the memory grew (which replaces its buffer). */
-let view = new DataView(new ArrayBuffer(0))
-function viewOf(memory: WebAssembly.Memory): DataView {
-  if (view.buffer !== memory.buffer) view = new DataView(memory.buffer)
-  return view
+/**
+ * Views of the memory the header lives in, made again only when the memory grew: growing detaches the old
+ * buffer, and a detached typed array has length 0, so checking costs no `memory.buffer` access per pause.
+ * (Typed arrays use the host's byte order, little-endian on every engine that runs wasm.)
+ */
+let viewed: WebAssembly.Memory | undefined
+let u32 = new Uint32Array(0)
+let u64 = new BigUint64Array(0)
+function view(memory: WebAssembly.Memory): void {
+  if (memory === viewed && u32.length !== 0) return
+  viewed = memory
+  u32 = new Uint32Array(memory.buffer)
+  u64 = new BigUint64Array(memory.buffer)
 }
 
+/** Header `{ cur, end }` with `cur` back at `start`: after placing the buffer and after every failure. */
 export function resetHeader(memory: WebAssembly.Memory, meta: WasmMeta, b: UnwindBuffer): void {
-  const view = viewOf(memory)
+  view(memory)
   if (meta.memory.is64) {
-    view.setBigUint64(b.header, BigInt(b.start), true)
-    view.setBigUint64(b.header + 8, BigInt(b.end), true)
+    u64[b.header / 8] = BigInt(b.start)
+    u64[b.header / 8 + 1] = BigInt(b.end)
   } else {
-    view.setUint32(b.header, b.start, true)
-    view.setUint32(b.header + 4, b.end, true)
+    u32[b.header / 4] = b.start
+    u32[b.header / 4 + 1] = b.end
   }
 }
 
 export function readCur(memory: WebAssembly.Memory, meta: WasmMeta, b: UnwindBuffer): number {
-  const view = viewOf(memory)
-  return meta.memory.is64 ? Number(view.getBigUint64(b.header, true)) : view.getUint32(b.header, true)
+  view(memory)
+  return meta.memory.is64 ? Number(u64[b.header / 8]) : (u32[b.header / 4] as number)
 }
 
 function region(header: number, start: number, end: number, guardEnd: number): UnwindBuffer {

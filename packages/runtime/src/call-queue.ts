@@ -11,11 +11,12 @@ import type { AnyFunction } from './calls.ts'
 export type CallQueue = (raw: AnyFunction, args: unknown[], name: string) => Promise<unknown>
 
 /**
- * `run` returns the call's result directly when it finished without pausing, or a promise when it paused.
- * Calls are passed as their parts, not as closures: the queue sits on every call's hot path.
+ * `run` returns the call's result directly when it finished without pausing, or a promise when it paused
+ * (and then calls `settled` when it is over). Calls are passed as their parts, not as closures: the queue
+ * sits on every call's hot path.
  */
 export function createCallQueue(
-  run: (raw: AnyFunction, args: unknown[], name: string) => unknown,
+  run: (raw: AnyFunction, args: unknown[], name: string, settled: () => void) => unknown,
 ): CallQueue {
   let busy = false
   const waiting: (() => void)[] = []
@@ -26,25 +27,41 @@ export function createCallQueue(
     else busy = false
   }
 
-  // Runs a task; the next waiting task starts once it settled. A task that finished synchronously (most
-  // calls never pause) costs one promise, like an async function; the derived promise of
-  // `then(release, release)` always fulfils, so a rejected task is never an unhandled rejection here.
+  /** The promise of the call that paused, while it runs. */
+  let current: Promise<unknown> | undefined
+
+  // A call that paused tells us when it is over (Driver.run's `settled`). With nobody waiting the queue is
+  // free at once, so a pause costs no promise for queuing; otherwise the next call starts once this
+  // call's promise settled, so results settle in call order.
+  const settled = (): void => {
+    if (waiting.length === 0) busy = false
+    else current?.then(release, release)
+    current = undefined
+  }
+
+  // Runs a call. One that finished synchronously (most calls never pause) costs one promise, like an async
+  // function.
   const start = (raw: AnyFunction, args: unknown[], name: string): Promise<unknown> => {
     let result: unknown
     try {
-      result = run(raw, args, name)
+      result = run(raw, args, name, settled)
     } catch (error) {
-      result = Promise.reject(error)
+      done()
+      return Promise.reject(error)
     }
     if (result instanceof Promise) {
-      result.then(release, release)
+      current = result
       return result
     }
-    // Done already. A call queued meanwhile (from JS that wasm reached through a table) starts in a
-    // microtask, never nested in this one.
+    done()
+    return Promise.resolve(result)
+  }
+
+  // After a synchronous call: a call queued meanwhile (from JS that wasm reached through a table) starts in
+  // a microtask, never nested in this one.
+  const done = (): void => {
     if (waiting.length === 0) busy = false
     else queueMicrotask(release)
-    return Promise.resolve(result)
   }
 
   return (raw, args, name) => {

@@ -29,9 +29,10 @@ export interface Driver {
   suspending(fn: AnyFunction, im: ImportMeta): unknown
   /**
    * Runs one top-level call to completion, pausing as often as needed: its result when it finished without
-   * pausing, else a promise of it.
+   * pausing, else a promise of it, and then `settled()` is called once the call is over (before the promise
+   * settles), which lets the queue start the next call without a promise of its own.
    */
-  run(raw: AnyFunction, args: unknown[], name: string): unknown
+  run(raw: AnyFunction, args: unknown[], name: string, settled: () => void): unknown
   /** Runs a nested call synchronously (it cannot pause): its value, or a promise of it. */
   nested(raw: AnyFunction, args: unknown[]): unknown
 }

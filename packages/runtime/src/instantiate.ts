@@ -68,9 +68,9 @@ export async function instantiate(
   if (sp instanceof WebAssembly.Global) ctx.sp = sp
   asyncify?.attach(instance, memory, options.buffer)
   // A queued call may start after an earlier one poisoned the instance.
-  const run = (raw: AnyFunction, args: unknown[], name: string): unknown => {
+  const run = (raw: AnyFunction, args: unknown[], name: string, settled: () => void): unknown => {
     if (ctx.poison) throw ctx.poison
-    return driver.run(raw, args, name)
+    return driver.run(raw, args, name, settled)
   }
 
   return {

@@ -45,13 +45,20 @@ export function createJspiDriver(ctx: CallContext): Driver {
       })
     },
 
-    run(raw, args) {
+    run(raw, args, _name, settled) {
       const sp = ctx.sp?.value
-      return call(raw, args).catch((error: unknown) => {
-        // the frames the failed call left on the shadow stack are freed before the next queued call starts
-        if (ctx.sp) ctx.sp.value = sp
-        throw error
-      })
+      return call(raw, args).then(
+        (result) => {
+          settled()
+          return result
+        },
+        (error: unknown) => {
+          // the frames the failed call left on the shadow stack are freed before the next queued call starts
+          if (ctx.sp) ctx.sp.value = sp
+          settled()
+          throw error
+        },
+      )
     },
 
     nested: call,
