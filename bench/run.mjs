@@ -195,4 +195,3 @@ function renderResults(r) {
   ]
   return lines.join('\n')
 }
-
