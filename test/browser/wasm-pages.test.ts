@@ -60,7 +60,12 @@ describe('vite build', () => {
       configFile: false,
       logLevel: 'warn',
       plugins: [asyncifyVite()],
-      build: { outDir: 'dist' },
+      // module workers are built by their own pipeline, which needs the plugin too
+      worker: { format: 'es', plugins: () => [asyncifyVite()] },
+      build: {
+        outDir: 'dist',
+        rolldownOptions: { input: { main: join(root, 'index.html'), worker: join(root, 'worker.html') } },
+      },
     })
     server = await serveStatic(join(root, 'dist'))
   })
@@ -76,6 +81,11 @@ describe('vite build', () => {
 
   it('runs the awaited exports through Asyncify when the page asks for jspi: off', async () => {
     await expectPassingPage(`${server.origin}/?jspi=off`, 'asyncify')
+  })
+
+  it('runs them in a module worker too, in both modes', async () => {
+    await expectPassingPage(`${server.origin}/worker.html`, 'jspi')
+    await expectPassingPage(`${server.origin}/worker.html?jspi=off`, 'asyncify')
   })
 })
 
