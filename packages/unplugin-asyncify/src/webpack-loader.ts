@@ -18,12 +18,11 @@
  * ```
  */
 
-import { type GlueSource, genGlue } from '@unplugin-asyncify/core'
+import type { GlueSource } from '@unplugin-asyncify/core'
 import { assetsDir, toBase64, wasmAssets, writeAssetFile } from './plugin/assets.ts'
 import { parseAsyncifyId } from './plugin/ids.ts'
 import { resolvePluginOptions } from './plugin/options.ts'
-import { runtimePath } from './plugin/paths.ts'
-import { consoleLogger, WasmProcessor } from './plugin/processor.ts'
+import { consoleLogger, glueFor, WasmProcessor } from './plugin/processor.ts'
 import type { LoaderOptions } from './plugin/webpack-like.ts'
 
 export type { LoaderOptions }
@@ -83,14 +82,7 @@ async function generate(loader: AsyncifyLoaderContext, source: Uint8Array): Prom
             path: await writeAssetFile(assetsDir(loader.rootContext, processor.options.core.cacheDir), asset),
           }
   }
-  return genGlue({
-    meta: processed.result.meta,
-    variant,
-    runtime: runtimePath(),
-    sources,
-    importModules: processed.importModules,
-    name: processed.result.report.file,
-  })
+  return glueFor(processed, variant, sources)
 }
 
 /** webpack calls this with the file as a Buffer (`raw`); the result is JS. */

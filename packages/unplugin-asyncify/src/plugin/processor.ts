@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { type AsyncifyResult, asyncify, formatReport } from '@unplugin-asyncify/core'
+import {
+  type AsyncifyResult,
+  asyncify,
+  formatReport,
+  type GlueSource,
+  genGlue,
+} from '@unplugin-asyncify/core'
 import { DtsFile } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
+import { runtimePath } from './paths.ts'
 
 export const PLUGIN_NAME = 'unplugin-asyncify'
 
@@ -97,6 +104,22 @@ export class WasmProcessor {
     await this.dts?.update(file, result.meta, Object.keys(importModules))
     return { file, result, importModules }
   }
+}
+
+/** The JS module that answers `?asyncify` (`exports`) or `?asyncify&init` (`init`) for a processed file. */
+export function glueFor(
+  processed: ProcessedWasm,
+  variant: 'exports' | 'init',
+  sources: Record<string, GlueSource>,
+): string {
+  return genGlue({
+    meta: processed.result.meta,
+    variant,
+    runtime: runtimePath(),
+    sources,
+    importModules: processed.importModules,
+    name: processed.result.report.file,
+  })
 }
 
 async function readWasm(file: string, root: string): Promise<Uint8Array> {

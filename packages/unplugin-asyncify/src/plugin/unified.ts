@@ -6,13 +6,20 @@
 
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type GlueSource, genGlue } from '@unplugin-asyncify/core'
+import type { GlueSource } from '@unplugin-asyncify/core'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, wasmAssets, writeAssetFile } from './assets.ts'
 import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
 import type { PluginOptions } from './options.ts'
-import { runtimePath, slash } from './paths.ts'
-import { consoleLogger, type Logger, PLUGIN_NAME, type ProcessedWasm, WasmProcessor } from './processor.ts'
+import { slash } from './paths.ts'
+import {
+  consoleLogger,
+  glueFor,
+  type Logger,
+  PLUGIN_NAME,
+  type ProcessedWasm,
+  WasmProcessor,
+} from './processor.ts'
 
 /** esbuild: the glue imports `asyncify-bin:<path>`; that namespace serves the bytes with the `file` loader. */
 const BIN_PREFIX = 'asyncify-bin:'
@@ -186,14 +193,7 @@ export function unifiedPlugin(
         const processed = await wasm.process(file)
         if (variant === 'exports') wasm.warnUnprovided(processed)
         const sources = await emitSources(this as unknown as RollupLikeContext, processed)
-        return genGlue({
-          meta: processed.result.meta,
-          variant,
-          runtime: runtimePath(),
-          sources,
-          importModules: processed.importModules,
-          name: processed.result.report.file,
-        })
+        return glueFor(processed, variant, sources)
       },
     },
     vite: {
