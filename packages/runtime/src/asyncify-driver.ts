@@ -40,6 +40,25 @@ export interface AsyncifyDriver extends Driver {
   readonly buffer: UnwindBuffer | undefined
 }
 
+/**
+ * `raw(...args)` with the common argument counts spelled out: a call with a fixed count takes the engine's
+ * fast JS-to-wasm path, a spread call does not (it is most of a short call's cost).
+ */
+function callWith(raw: AnyFunction, args: unknown[]): unknown {
+  switch (args.length) {
+    case 0:
+      return raw()
+    case 1:
+      return raw(args[0])
+    case 2:
+      return raw(args[0], args[1])
+    case 3:
+      return raw(args[0], args[1], args[2])
+    default:
+      return raw(...args)
+  }
+}
+
 export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
   const { meta } = ctx
   const file = fileLabel(meta.file)
@@ -66,7 +85,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
     running = true
     try {
       // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
-      return raw(...args)
+      return callWith(raw, args)
     } finally {
       running = false
     }

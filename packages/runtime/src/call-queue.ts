@@ -5,19 +5,17 @@
  * results) or move the stack pointer under it. Queuing makes overlapping calls correct instead.
  */
 
-import type { AnyFunction } from './calls.ts'
+import type { AnyFunction, CallContext, Driver } from './calls.ts'
 
 /** Queues one call of `raw` with `args`; the `run` given to `createCallQueue` performs it. */
 export type CallQueue = (raw: AnyFunction, args: unknown[], name: string) => Promise<unknown>
 
 /**
- * `run` returns the call's result directly when it finished without pausing, or a promise when it paused
- * (and then calls `settled` when it is over). Calls are passed as their parts, not as closures: the queue
- * sits on every call's hot path.
+ * `driver.run` returns the call's result directly when it finished without pausing, or a promise when it
+ * paused (and then calls `settled` when it is over). Calls are passed as their parts, not as closures: the
+ * queue sits on every call's hot path.
  */
-export function createCallQueue(
-  run: (raw: AnyFunction, args: unknown[], name: string, settled: () => void) => unknown,
-): CallQueue {
+export function createCallQueue(ctx: CallContext, driver: Driver): CallQueue {
   let busy = false
   const waiting: (() => void)[] = []
 
@@ -44,7 +42,9 @@ export function createCallQueue(
   const start = (raw: AnyFunction, args: unknown[], name: string): Promise<unknown> => {
     let result: unknown
     try {
-      result = run(raw, args, name, settled)
+      // a queued call may start after an earlier one poisoned the instance
+      if (ctx.poison) throw ctx.poison
+      result = driver.run(raw, args, name, settled)
     } catch (error) {
       done()
       return Promise.reject(error)

@@ -1,7 +1,7 @@
 /** `instantiate()`: picks the mode, loads the module with wrapped imports, and wires the driver. */
 import { createAsyncifyDriver } from './asyncify-driver.ts'
 import { createCallQueue } from './call-queue.ts'
-import { type AnyFunction, type CallContext, wrapExports, wrapImports } from './calls.ts'
+import { type CallContext, wrapExports, wrapImports } from './calls.ts'
 import { fail, fileLabel } from './errors.ts'
 import { createJspiDriver, hasJspi } from './jspi-driver.ts'
 import { load } from './load.ts'
@@ -67,14 +67,9 @@ export async function instantiate(
   const sp = meta.stackPointerExport && instance.exports[meta.stackPointerExport]
   if (sp instanceof WebAssembly.Global) ctx.sp = sp
   asyncify?.attach(instance, memory, options.buffer)
-  // A queued call may start after an earlier one poisoned the instance.
-  const run = (raw: AnyFunction, args: unknown[], name: string, settled: () => void): unknown => {
-    if (ctx.poison) throw ctx.poison
-    return driver.run(raw, args, name, settled)
-  }
 
   return {
-    exports: wrapExports(ctx, instance, driver, createCallQueue(run)),
+    exports: wrapExports(ctx, instance, driver, createCallQueue(ctx, driver)),
     instance,
     module,
     memory,
