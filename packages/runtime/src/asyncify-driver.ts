@@ -9,6 +9,7 @@ import {
   type AnyFunction,
   type CallContext,
   callImport,
+  callWith,
   type Driver,
   importLabel,
   reentrantSuspend,
@@ -38,25 +39,6 @@ export interface AsyncifyDriver extends Driver {
     option: { start: number | bigint; end: number | bigint } | undefined,
   ): void
   readonly buffer: UnwindBuffer | undefined
-}
-
-/**
- * `raw(...args)` with the common argument counts spelled out: a call with a fixed count takes the engine's
- * fast JS-to-wasm path, a spread call does not (it is most of a short call's cost).
- */
-function callWith(raw: AnyFunction, args: unknown[]): unknown {
-  switch (args.length) {
-    case 0:
-      return raw()
-    case 1:
-      return raw(args[0])
-    case 2:
-      return raw(args[0], args[1])
-    case 3:
-      return raw(args[0], args[1], args[2])
-    default:
-      return raw(...args)
-  }
 }
 
 export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
@@ -246,7 +228,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
       return pending ? resume(raw, args, name, sp, result, settled) : result
     },
 
-    nested: (raw, args) => raw(...args),
+    nested: callWith,
   }
 
   /** The rest of a call that paused: wait, rewind, repeat until it returns. */

@@ -37,6 +37,25 @@ export interface Driver {
   nested(raw: AnyFunction, args: unknown[]): unknown
 }
 
+/**
+ * `raw(...args)` with the common argument counts spelled out: a call with a fixed count takes the engine's
+ * fast JS-to-wasm path, a spread call does not (it is most of a short call's cost).
+ */
+export function callWith(raw: AnyFunction, args: unknown[]): unknown {
+  switch (args.length) {
+    case 0:
+      return raw()
+    case 1:
+      return raw(args[0])
+    case 2:
+      return raw(args[0], args[1])
+    case 3:
+      return raw(args[0], args[1], args[2])
+    default:
+      return raw(...args)
+  }
+}
+
 /** Runs a user import, counting it as "JS running inside this instance". */
 export function callImport(ctx: CallContext, fn: AnyFunction, args: unknown[]): unknown {
   ctx.depth++

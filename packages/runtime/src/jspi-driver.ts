@@ -3,7 +3,14 @@
  * module: the engine suspends the wasm stack itself. The shared wrappers keep what JSPI does not give:
  * FIFO calls (the C shadow stack is shared by all calls), the same errors, and the stack pointer restore.
  */
-import { type AnyFunction, type CallContext, callImport, type Driver, reentrantSuspend } from './calls.ts'
+import {
+  type AnyFunction,
+  type CallContext,
+  callImport,
+  callWith,
+  type Driver,
+  reentrantSuspend,
+} from './calls.ts'
 import { isThenable, toWasm } from './convert.ts'
 
 /** The JSPI API (not yet in TypeScript's lib). */
@@ -28,7 +35,7 @@ export function createJspiDriver(ctx: CallContext): Driver {
       promising = jspi.promising(raw)
       promisingOf.set(raw, promising)
     }
-    return promising(...args)
+    return callWith(promising, args) as Promise<unknown>
   }
 
   return {
