@@ -5,14 +5,18 @@
  * https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L189-L197
  */
 import { allocate, placeAtTop, readCur, resetHeader, type UnwindBuffer, userRegion } from './buffer.ts'
+import type { CallQueue } from './call-queue.ts'
 import {
-  type AnyFunction,
   type CallContext,
   callImport,
   callWith,
   type Driver,
+  entry,
+  exactly,
   importLabel,
   reentrantSuspend,
+  resolved,
+  spreading,
 } from './calls.ts'
 import { isThenable, placeholder, silence, toWasm } from './convert.ts'
 import { fail, fileLabel } from './errors.ts'
@@ -41,7 +45,7 @@ export interface AsyncifyDriver extends Driver {
   readonly buffer: UnwindBuffer | undefined
 }
 
-export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
+export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): AsyncifyDriver {
   const { meta } = ctx
   const file = fileLabel(meta.file)
   const { stackSize } = meta.buffer
@@ -63,16 +67,6 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
 
   const pointer = (address: number): number | bigint => (meta.memory.is64 ? BigInt(address) : address)
 
-  const enter = (raw: AnyFunction, args: unknown[]): unknown => {
-    running = true
-    try {
-      // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
-      return callWith(raw, args)
-    } finally {
-      running = false
-    }
-  }
-
   const overflow = (name: string, used: number, poisoned: boolean, cause: unknown) => {
     const user = userBuffer
     const size = buffer ? buffer.end - buffer.start : stackSize
@@ -89,7 +83,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
   }
 
   /** After any failure: classify it, then put state, header and shadow stack back as they were. */
-  const recover = (error: unknown, sp: unknown, name: string): unknown => {
+  const recover = (error: unknown, name: string): unknown => {
     let result = error
     const state = control ? control.asyncify_get_state() : 0
     if (buffer) {
@@ -124,7 +118,7 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
     // the header is valid again, so these cannot trap now
     if (state === UNWINDING) control.asyncify_stop_unwind()
     else if (state === REWINDING) control.asyncify_stop_rewind()
-    if (ctx.sp) ctx.sp.value = sp
+    if (ctx.sp) ctx.sp.value = ctx.spBase as number
     pending = resumedValue = undefined
     resumed = false
     return result
@@ -176,7 +170,11 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
 
     suspending(fn, im) {
       const results = im.sig?.results ?? []
-      return (...args: unknown[]) => {
+      const count = im.sig?.params.length ?? 0
+      const invoke = exactly(fn, count)
+      const convert = toWasm(results)
+      const dummy = placeholder(results)
+      return entry((a, b, c, d) => {
         if (resumed) {
           // The rewind reached the import that paused; what it returns now is the result of the
           // original call.
@@ -185,10 +183,10 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
           resumed = false
           resumedValue = undefined
           if (!resumedOk) throw value // into wasm, then out of the export: the call rejects with this very object
-          return toWasm(results, value)
+          return convert(value)
         }
-        const value = callImport(ctx, fn, args)
-        if (!isThenable(value)) return toWasm(results, value)
+        const value = callImport(ctx, invoke, a, b, c, d)
+        if (!isThenable(value)) return convert(value)
         if (ctx.depth > 0) throw reentrantSuspend(ctx, im, value)
         if (!running) {
           silence(value)
@@ -212,41 +210,45 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
         // the unwind pushed), and recover() resets it after anything else.
         control.asyncify_start_unwind(pointer(buffer.header))
         pending = value
-        return placeholder(results) // ignored: the stack unwinds from here
-      }
+        return dummy // ignored: the stack unwinds from here
+      }, count)
     },
 
-    run(raw, args, name, settled) {
-      const sp = ctx.sp?.value
-      let result: unknown
-      try {
-        result = enter(raw, args)
-      } catch (error) {
-        throw recover(error, sp, name)
+    starter(exported, name, spread) {
+      const raw = spread ? spreading(exported) : exported
+      return (a, b, c, d) => {
+        running = true
+        let result: unknown
+        try {
+          result = raw(a, b, c, d)
+        } catch (error) {
+          running = false
+          const reason = recover(error, name)
+          queue.done()
+          return Promise.reject(reason)
+        }
+        running = false
+        // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
+        if (pending) return queue.hold(resume(() => raw(a, b, c, d), name, result))
+        // Most calls never pause: they cost one promise, like an async function.
+        queue.done()
+        return resolved(result)
       }
-      // Most calls never pause: no promise beyond the one the queue returns.
-      return pending ? resume(raw, args, name, sp, result, settled) : result
     },
 
     nested: callWith,
   }
 
-  /** The rest of a call that paused: wait, rewind, repeat until it returns. */
-  async function resume(
-    raw: AnyFunction,
-    args: unknown[],
-    name: string,
-    sp: unknown,
-    first: unknown,
-    settled: () => void,
-  ) {
+  /** The rest of a call that paused: wait, rewind (`again` calls the export again), until it returns. */
+  async function resume(again: () => unknown, name: string, first: unknown) {
     let result = first
     try {
       while (pending) {
         const waitFor = pending
         pending = undefined
         const b = buffer as UnwindBuffer
-        b.peak = Math.max(b.peak, readCur(memory, meta, b) - b.start)
+        const used = readCur(memory, meta, b) - b.start
+        if (used > b.peak) b.peak = used
         control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
         try {
           resumedValue = await waitFor
@@ -257,13 +259,18 @@ export function createAsyncifyDriver(ctx: CallContext): AsyncifyDriver {
         }
         resumed = true
         control.asyncify_start_rewind(pointer(b.header))
-        result = enter(raw, args)
+        running = true
+        try {
+          result = again()
+        } finally {
+          running = false
+        }
       }
       return result
     } catch (error) {
-      throw recover(error, sp, name)
+      throw recover(error, name)
     } finally {
-      settled()
+      queue.settled()
     }
   }
 }

@@ -3,73 +3,61 @@
  * `__asyncify_data` pointer, and both modes share one C shadow stack: a second call that paused while
  * the first is paused would rewind the first call's frames (GoogleChromeLabs/asyncify#13 returns swapped
  * results) or move the stack pointer under it. Queuing makes overlapping calls correct instead.
+ *
+ * The queue is only bookkeeping: whoever holds the turn runs the call (see `Driver.start`). An idle
+ * instance costs a call one flag check, no promise and no closure.
  */
+export interface CallQueue {
+  /** A call holds the turn: it is running or paused. Set it to take the turn when it is false. */
+  busy: boolean
+  /** Resolves when it is the caller's turn (which it then holds). */
+  turn(): Promise<void>
+  /** The call that held the turn finished without pausing: the next one starts in a microtask. */
+  done(): void
+  /** The call paused and `call` is its promise: returns it, and the turn passes on once it settled. */
+  hold<T>(call: Promise<T>): Promise<T>
+  /** The paused call is over (called before its promise settles). */
+  settled(): void
+}
 
-import type { AnyFunction, CallContext, Driver } from './calls.ts'
-
-/** Queues one call of `raw` with `args`; the `run` given to `createCallQueue` performs it. */
-export type CallQueue = (raw: AnyFunction, args: unknown[], name: string) => Promise<unknown>
-
-/**
- * `driver.run` returns the call's result directly when it finished without pausing, or a promise when it
- * paused (and then calls `settled` when it is over). Calls are passed as their parts, not as closures: the
- * queue sits on every call's hot path.
- */
-export function createCallQueue(ctx: CallContext, driver: Driver): CallQueue {
-  let busy = false
+export function createCallQueue(): CallQueue {
   const waiting: (() => void)[] = []
-
-  const release = (): void => {
-    const resume = waiting.shift()
-    if (resume) resume()
-    else busy = false
-  }
-
   /** The promise of the call that paused, while it runs. */
   let current: Promise<unknown> | undefined
+  /** `settled()` came before `hold()`: the paused call failed before its promise was returned. */
+  let early = false
 
-  // A call that paused tells us when it is over (Driver.run's `settled`). With nobody waiting the queue is
-  // free at once, so a pause costs no promise for queuing; otherwise the next call starts once this
-  // call's promise settled, so results settle in call order.
-  const settled = (): void => {
-    if (waiting.length === 0) busy = false
-    else current?.then(release, release)
-    current = undefined
+  // Hands the turn to the next waiting call, or frees the queue.
+  const release = (): void => {
+    const next = waiting.shift()
+    if (next) next()
+    else queue.busy = false
   }
 
-  // Runs a call. One that finished synchronously (most calls never pause) costs one promise, like an async
-  // function.
-  const start = (raw: AnyFunction, args: unknown[], name: string): Promise<unknown> => {
-    let result: unknown
-    try {
-      // a queued call may start after an earlier one poisoned the instance
-      if (ctx.poison) throw ctx.poison
-      result = driver.run(raw, args, name, settled)
-    } catch (error) {
-      done()
-      return Promise.reject(error)
-    }
-    if (result instanceof Promise) {
-      current = result
-      return result
-    }
-    done()
-    return Promise.resolve(result)
+  const queue: CallQueue = {
+    busy: false,
+    turn: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    // A call queued during a synchronous call (from JS that wasm reached through a table) starts in a
+    // microtask, never nested in this one.
+    done() {
+      if (waiting.length === 0) queue.busy = false
+      else queueMicrotask(release)
+    },
+    hold(call) {
+      if (early) call.then(release, release)
+      else current = call
+      early = false
+      return call
+    },
+    // With nobody waiting the queue is free at once, so a pause costs no promise for queuing; otherwise
+    // the next call starts after this call's promise settled (and its earlier reactions ran), so results
+    // settle in call order.
+    settled() {
+      if (waiting.length === 0) queue.busy = false
+      else if (current) current.then(release, release)
+      else early = true
+      current = undefined
+    },
   }
-
-  // After a synchronous call: a call queued meanwhile (from JS that wasm reached through a table) starts in
-  // a microtask, never nested in this one.
-  const done = (): void => {
-    if (waiting.length === 0) busy = false
-    else queueMicrotask(release)
-  }
-
-  return (raw, args, name) => {
-    if (!busy) {
-      // idle: run synchronously, like an async function does until its first await
-      busy = true
-      return start(raw, args, name)
-    }
-    return new Promise((resolve, reject) => waiting.push(() => start(raw, args, name).then(resolve, reject)))
-  }
+  return queue
 }

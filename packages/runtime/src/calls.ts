@@ -22,19 +22,41 @@ export interface CallContext {
   poison?: AsyncifyRuntimeError
   /** The exported C shadow stack pointer (`meta.stackPointerExport`), restored after a failed call. */
   sp?: WebAssembly.Global
+  /**
+   * Its value between calls, read once after instantiation. Top-level calls run one at a time and each
+   * leaves the pointer where it found it (a failed one is restored), so this is its value at the entry of
+   * every top-level call, and the hot path needs no read of `sp.value` (a host call, most of a short call).
+   */
+  spBase?: number | bigint
 }
+
+/**
+ * Runs one top-level call of an export; the wrapper has taken the queue's turn for it. Up to four arguments
+ * are passed as they are (a fixed-count call is the engine's fast path into wasm; extra `undefined`s are
+ * ignored by wasm); an export with more parameters gets one array (see `wrapExports`). It returns the
+ * call's promise and gives the turn back: `queue.done()` when the call finished without pausing, else it
+ * returns `queue.hold(promise)` and calls `queue.settled()` once the call is over.
+ */
+export type Start = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>
 
 export interface Driver {
   /** The value to put in the import object for a suspending import. */
   suspending(fn: AnyFunction, im: ImportMeta): unknown
   /**
-   * Runs one top-level call to completion, pausing as often as needed: its result when it finished without
-   * pausing, else a promise of it, and then `settled()` is called once the call is over (before the promise
-   * settles), which lets the queue start the next call without a promise of its own.
+   * The `Start` of one export, made once per export, so each has its own call site into wasm. With
+   * `spread`, it gets the arguments as one array.
    */
-  run(raw: AnyFunction, args: unknown[], name: string, settled: () => void): unknown
+  starter(raw: AnyFunction, name: string, spread: boolean): Start
   /** Runs a nested call synchronously (it cannot pause): its value, or a promise of it. */
   nested(raw: AnyFunction, args: unknown[]): unknown
+}
+
+/** A promise of `value`; an async function makes it faster than `Promise.resolve` in V8. */
+export const resolved = async (value: unknown): Promise<unknown> => value
+
+/** `fn` called with one array that it spreads: how `Start` passes more than four arguments. */
+export function spreading(fn: AnyFunction): AnyFunction {
+  return (args: unknown[]) => fn(...args)
 }
 
 /**
@@ -56,11 +78,47 @@ export function callWith(raw: AnyFunction, args: unknown[]): unknown {
   }
 }
 
-/** Runs a user import, counting it as "JS running inside this instance". */
-export function callImport(ctx: CallContext, fn: AnyFunction, args: unknown[]): unknown {
+/** A function called with up to four arguments; see `Start`, `exactly` and `entry`. */
+export type Fixed = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown
+
+/**
+ * `fn` called with exactly `count` arguments out of four fixed ones (a user's import may look at
+ * `arguments.length` or a rest parameter), or, above four, with one array that it spreads.
+ */
+export function exactly(fn: AnyFunction, count: number): Fixed {
+  switch (count) {
+    case 0:
+      return () => fn()
+    case 1:
+      return (a) => fn(a)
+    case 2:
+      return (a, b) => fn(a, b)
+    case 3:
+      return (a, b, c) => fn(a, b, c)
+    case 4:
+      return (a, b, c, d) => fn(a, b, c, d)
+    default:
+      return spreading(fn)
+  }
+}
+
+/** What wasm calls for an import with `count` parameters: `body` itself, or above four a front that packs them. */
+export function entry(body: Fixed, count: number): AnyFunction {
+  return count <= 4 ? body : (...args: unknown[]) => body(args)
+}
+
+/** Runs a user import (made by `exactly`), counting it as "JS running inside this instance". */
+export function callImport(
+  ctx: CallContext,
+  invoke: Fixed,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+  d: unknown,
+): unknown {
   ctx.depth++
   try {
-    return fn(...args)
+    return invoke(a, b, c, d)
   } finally {
     ctx.depth--
   }
@@ -87,10 +145,12 @@ export function reentrantSuspend(
 
 /** Imports that must not pause still get checked: a promise returned there is a configuration error. */
 function plainImport(ctx: CallContext, fn: AnyFunction, im: ImportMeta): AnyFunction {
-  const results = im.sig?.results ?? []
-  return (...args) => {
-    const value = callImport(ctx, fn, args)
-    if (!isThenable(value)) return toWasm(results, value)
+  const count = im.sig?.params.length ?? 0
+  const invoke = exactly(fn, count)
+  const convert = toWasm(im.sig?.results ?? [])
+  return entry((a, b, c, d) => {
+    const value = callImport(ctx, invoke, a, b, c, d)
+    if (!isThenable(value)) return convert(value)
     silence(value)
     // Thrown into wasm, it unwinds the call like any JS exception; the call rejects with it.
     throw fail(
@@ -99,7 +159,7 @@ function plainImport(ctx: CallContext, fn: AnyFunction, im: ImportMeta): AnyFunc
       'it returned a Promise, but the build did not mark it as an async import, so the program cannot wait for it',
       `Add "${im.module}.${im.name}" to the asyncImports option`,
     )
-  }
+  }, count)
 }
 
 /** The import object handed to the engine: exactly the imports the module declares, functions wrapped. */
@@ -123,9 +183,13 @@ export function wrapImports(
   return out as WebAssembly.Imports
 }
 
+/** Exports with more parameters than `Start` passes are called with one array, spread at the last moment. */
+const FIXED = 4
+
 /**
- * The promise-returning exports. Outside any call, or while another call is paused, a call goes through
- * the FIFO queue; inside an import (nested) it runs at once. Functions exported twice share one wrapper.
+ * The promise-returning exports. When the instance is idle a call starts at once (synchronously, like an
+ * async function until its first await); while another call runs or is paused it waits in the FIFO
+ * queue; inside an import (nested) it runs at once. Functions exported twice share one wrapper.
  */
 export function wrapExports(
   ctx: CallContext,
@@ -143,17 +207,48 @@ export function wrapExports(
     }
     let wrapper = wrappers.get(raw)
     if (!wrapper) {
-      wrapper = (...args) => {
-        if (ctx.poison) return Promise.reject(ctx.poison)
-        if (ctx.depth > 0) return nested(ctx, driver, raw, args)
-        return queue(raw, args, name)
+      // The hot path: an idle instance (most calls) takes the turn and starts; the rest is `waitOrNest`.
+      const idle = () => !(queue.busy || ctx.depth > 0 || ctx.poison)
+      if (raw.length <= FIXED) {
+        const start = driver.starter(raw, name, false)
+        wrapper = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
+          if (!idle()) return waitOrNest(ctx, driver, queue, raw, [a, b, c, d], () => start(a, b, c, d))
+          queue.busy = true
+          return start(a, b, c, d)
+        }
+      } else {
+        const start = driver.starter(raw, name, true)
+        wrapper = (...args: unknown[]) => {
+          if (!idle()) return waitOrNest(ctx, driver, queue, raw, args, () => start(args))
+          queue.busy = true
+          return start(args)
+        }
       }
-      Object.defineProperty(wrapper, 'name', { value: name })
+      Object.defineProperties(wrapper, { name: { value: name }, length: { value: raw.length } })
       wrappers.set(raw, wrapper)
     }
     out[name] = wrapper
   }
   return Object.freeze(out)
+}
+
+/** A call that cannot start at once: refused (poisoned), nested (runs now), or queued (starts later). */
+function waitOrNest(
+  ctx: CallContext,
+  driver: Driver,
+  queue: CallQueue,
+  raw: AnyFunction,
+  args: unknown[],
+  start: () => Promise<unknown>,
+): Promise<unknown> {
+  if (ctx.poison) return Promise.reject(ctx.poison)
+  if (ctx.depth > 0) return nested(ctx, driver, raw, args)
+  return queue.turn().then(() => {
+    // a queued call may start after an earlier one poisoned the instance
+    if (!ctx.poison) return start()
+    queue.done()
+    throw ctx.poison
+  })
 }
 
 function nested(ctx: CallContext, driver: Driver, raw: AnyFunction, args: unknown[]): Promise<unknown> {

@@ -14,20 +14,27 @@ export function silence(value: PromiseLike<unknown>): void {
   value.then(undefined, () => {})
 }
 
-function one(type: ValType, value: unknown): unknown {
-  // The engine converts numbers for i32/f32/f64 (ToInt32/ToNumber) but refuses a number for i64 and a
-  // BigInt for the others; accept both so `resolve(5)` works for an i64 import and `resolve(5n)` for an i32.
-  if (type === 'i64') return typeof value === 'number' ? BigInt(value) : value
-  if (type === 'i32' || type === 'f32' || type === 'f64')
-    return typeof value === 'bigint' ? Number(value) : value
-  return value
+const same = (value: unknown): unknown => value
+const toBigInt = (value: unknown): unknown => (typeof value === 'number' ? BigInt(value) : value)
+const toNumber = (value: unknown): unknown => (typeof value === 'bigint' ? Number(value) : value)
+
+// The engine converts numbers for i32/f32/f64 (ToInt32/ToNumber) but refuses a number for i64 and a
+// BigInt for the others; accept both so `resolve(5)` works for an i64 import and `resolve(5n)` for an i32.
+function one(type: ValType | undefined): (value: unknown) => unknown {
+  if (type === 'i64') return toBigInt
+  if (type === 'i32' || type === 'f32' || type === 'f64') return toNumber
+  return same
 }
 
-/** Converts an import's (settled) result to what the engine accepts for the import's result types. */
-export function toWasm(results: ValType[], value: unknown): unknown {
-  if (results.length === 1) return one(results[0], value)
+/**
+ * How an import's (settled) result becomes what the engine accepts for the import's result types; made
+ * once per import.
+ */
+export function toWasm(results: ValType[]): (value: unknown) => unknown {
+  if (results.length <= 1) return one(results[0])
+  const each = results.map(one)
   // multi-value: the engine reads an iterable; convert element-wise when it is an array
-  return Array.isArray(value) ? value.map((v, i) => one(results[i], v)) : value
+  return (value) => (Array.isArray(value) ? value.map((v, i) => each[i]?.(v)) : value)
 }
 
 function zero(type: ValType): unknown {

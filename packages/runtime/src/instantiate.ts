@@ -60,16 +60,20 @@ export async function instantiate(
   }
 
   const ctx: CallContext = { meta, depth: 0 }
-  const asyncify = mode === 'asyncify' ? createAsyncifyDriver(ctx) : undefined
-  const driver = asyncify ?? createJspiDriver(ctx)
+  const queue = createCallQueue()
+  const asyncify = mode === 'asyncify' ? createAsyncifyDriver(ctx, queue) : undefined
+  const driver = asyncify ?? createJspiDriver(ctx, queue)
   const { module, instance } = await load(source, wrapImports(ctx, imports, driver))
   const memory = findMemory(meta, instance, imports)
   const sp = meta.stackPointerExport && instance.exports[meta.stackPointerExport]
-  if (sp instanceof WebAssembly.Global) ctx.sp = sp
+  if (sp instanceof WebAssembly.Global) {
+    ctx.sp = sp
+    ctx.spBase = sp.value
+  }
   asyncify?.attach(instance, memory, options.buffer)
 
   return {
-    exports: wrapExports(ctx, instance, driver, createCallQueue(ctx, driver)),
+    exports: wrapExports(ctx, instance, driver, queue),
     instance,
     module,
     memory,

@@ -3,13 +3,18 @@
  * module: the engine suspends the wasm stack itself. The shared wrappers keep what JSPI does not give:
  * FIFO calls (the C shadow stack is shared by all calls), the same errors, and the stack pointer restore.
  */
+import type { CallQueue } from './call-queue.ts'
 import {
   type AnyFunction,
   type CallContext,
   callImport,
   callWith,
   type Driver,
+  entry,
+  exactly,
+  type Fixed,
   reentrantSuspend,
+  spreading,
 } from './calls.ts'
 import { isThenable, toWasm } from './convert.ts'
 
@@ -24,48 +29,61 @@ export function hasJspi(): boolean {
   return typeof wasm.Suspending === 'function' && typeof wasm.promising === 'function'
 }
 
-export function createJspiDriver(ctx: CallContext): Driver {
+export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
   const jspi = WebAssembly as unknown as Jspi
   const promisingOf = new Map<AnyFunction, (...args: unknown[]) => Promise<unknown>>()
   // Every call goes through `promising`, nested ones too: a Suspending import reached outside of it
   // throws SuspendError even when it does not pause.
-  const call = (raw: AnyFunction, args: unknown[]): Promise<unknown> => {
+  const promisingFor = (raw: AnyFunction) => {
     let promising = promisingOf.get(raw)
     if (!promising) {
       promising = jspi.promising(raw)
       promisingOf.set(raw, promising)
     }
-    return callWith(promising, args) as Promise<unknown>
+    return promising
   }
+  const call = (raw: AnyFunction, args: unknown[]) => callWith(promisingFor(raw), args) as Promise<unknown>
 
   return {
     suspending(fn, im) {
-      const results = im.sig?.results ?? []
-      return new jspi.Suspending((...args: unknown[]) => {
-        const value = callImport(ctx, fn, args)
-        if (!isThenable(value)) return toWasm(results, value)
+      const count = im.sig?.params.length ?? 0
+      const invoke = exactly(fn, count)
+      const convert = toWasm(im.sig?.results ?? [])
+      const body: Fixed = (a, b, c, d) => {
+        const value = callImport(ctx, invoke, a, b, c, d)
+        if (!isThenable(value)) return convert(value)
         // JSPI could suspend just the nested stack, but the outer call would then run on (and move) the
         // shadow stack under it; refuse it exactly like the Asyncify mode does.
         if (ctx.depth > 0) throw reentrantSuspend(ctx, im, value)
         // A rejection is thrown into wasm at the import and leaves through `promising` unchanged.
-        return Promise.resolve(value).then((settled) => toWasm(results, settled))
-      })
+        return Promise.resolve(value).then(convert)
+      }
+      return new jspi.Suspending(entry(body, count))
     },
 
-    run(raw, args, _name, settled) {
-      const sp = ctx.sp?.value
-      return call(raw, args).then(
-        (result) => {
-          settled()
-          return result
-        },
-        (error: unknown) => {
-          // the frames the failed call left on the shadow stack are freed before the next queued call starts
-          if (ctx.sp) ctx.sp.value = sp
-          settled()
-          throw error
-        },
-      )
+    starter(raw, _name, spread) {
+      const promising = spread ? spreading(promisingFor(raw)) : promisingFor(raw)
+      const ok = (result: unknown) => {
+        queue.settled()
+        return result
+      }
+      const failed = (error: unknown) => {
+        // the frames the failed call left on the shadow stack are freed before the next queued call starts
+        if (ctx.sp) ctx.sp.value = ctx.spBase as number
+        queue.settled()
+        throw error
+      }
+      return (a, b, c, d) => {
+        let call: Promise<unknown>
+        try {
+          call = promising(a, b, c, d)
+        } catch (error) {
+          // arguments the engine cannot convert (a number for an i64) throw before anything ran
+          queue.done()
+          return Promise.reject(error)
+        }
+        return queue.hold(call.then(ok, failed))
+      }
     },
 
     nested: call,

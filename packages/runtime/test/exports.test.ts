@@ -14,13 +14,34 @@ const ALIAS_WAT = `(module
     (global.get $counter))
 )`
 
+// Six parameters: more than the four the runtime passes without an array. `mix` pauses in wait6 with six
+// arguments, then weighs its own six again (the rewind must pass them), and calls note/2 that does not pause.
+const ARITY_WAT = `(module
+  (import "env" "wait6" (func $wait6 (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "note" (func $note (param i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "mix") (param $a i32) (param $b i32) (param $c i32) (param $d i32) (param $e i32) (param $f i32)
+    (result i32)
+    (local $w i32)
+    (local.set $w (call $wait6 (local.get $a) (local.get $b) (local.get $c) (local.get $d) (local.get $e)
+      (local.get $f)))
+    (call $note (local.get $a) (local.get $f))
+    (i32.add (local.get $w)
+      (i32.add (i32.mul (local.get $a) (i32.const 100000))
+        (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $f)))))
+  (func (export "pair") (param $x i32) (param $y i32) (result i32)
+    (i32.sub (local.get $x) (local.get $y)))
+)`
+
 let compute: FixtureBuild
 let multi: FixtureBuild
 let alias: FixtureBuild
+let arity: FixtureBuild
 beforeAll(async () => {
   compute = await buildWasm(fixture('compute.wasm'), { asyncImports: COMPUTE_ASYNC_IMPORTS })
   multi = await buildWasm(fixture('multi-value.wasm'))
   alias = await buildWasm(ALIAS_WAT)
+  arity = await buildWasm(ARITY_WAT, { asyncImports: ['env.wait6'] })
 })
 
 describe('exports', () => {
@@ -38,6 +59,10 @@ describe('exports', () => {
     // get_i64(3n) pauses and resolves to 6n; the rewind calls add64 again with the same BigInts
     expect(await pending).toBe(2n ** 40n + 6n)
     expect(await e.add64(2n ** 62n, 2n ** 62n)).toBe(BigInt.asIntN(64, 2n ** 62n * 3n)) // i64 wraps
+    // arguments the engine cannot convert reject the call (they throw before wasm runs) and free the queue
+    await expect(e.add64(1, 2n)).rejects.toThrow(TypeError)
+    await expect(Promise.all([e.add64(1n, 2n), e.add64(2n, 3)])).rejects.toThrow(TypeError)
+    expect(await e.add64(1n, 1n)).toBe(3n)
     // a non-pausing export is still a promise
     const sum = e.sum_to(100)
     expect(sum).toBeInstanceOf(Promise)
@@ -108,6 +133,36 @@ describe('exports', () => {
     expect(e.counter.value).toBe(10)
     // only the user's exports: no asyncify_* control functions
     expect(Object.keys(e).sort()).toEqual(['counter', 'inc', 'increment', 'memory'])
+  })
+
+  it('take any number of arguments; imports get exactly the ones wasm passes', async () => {
+    const seen: unknown[][] = []
+    const inst = await instantiate({ asyncify: arity.wasm, jspi: arity.jspiWasm }, arity.meta, {
+      env: {
+        wait6: (...args: number[]) => {
+          seen.push(args)
+          return later(1, args.reduce((sum, x) => sum + x, 0))
+        },
+        note(...args: number[]) {
+          seen.push(args)
+        },
+      },
+    })
+    expect(inst.mode).toBe(AUTO_MODE)
+    const e = inst.exports
+    expect([e.mix.length, e.pair.length]).toEqual([6, 2])
+    // 21 from wait6, then a, c and f again after the rewind
+    expect(await e.mix(1, 2, 3, 4, 5, 6)).toBe(21 + 100000 + 3000 + 6)
+    expect(seen).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [1, 6],
+    ])
+    // concurrent calls with many arguments keep their own arguments through the queue
+    const results = await Promise.all([e.mix(2, 0, 0, 0, 0, 1), e.mix(3, 0, 5, 0, 0, 0), e.pair(9, 4)])
+    expect(results).toEqual([3 + 200001, 8 + 305000, 5])
+    // like raw wasm: missing arguments are undefined (0 for i32), extra ones are ignored
+    expect(await e.pair(7)).toBe(7)
+    expect(await (e.pair as (...args: number[]) => Promise<number>)(7, 2, 99, 99, 99)).toBe(5)
   })
 
   it('type exports as promise-returning functions', () => {

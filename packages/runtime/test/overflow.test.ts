@@ -173,6 +173,32 @@ describe('unwind buffer overflow', () => {
     expect((third as PromiseRejectedResult).reason.code).toBe('ASYNCIFY_INSTANCE_POISONED')
   })
 
+  it('a queued call that overflows at its first pause still hands the turn on', async () => {
+    const probe = await instantiate({ asyncify: compute.wasm }, compute.meta, computeImports(), {
+      jspi: 'off',
+    })
+    await probe.exports._initialize()
+    await probe.exports.deep(100)
+    const stackSize = Math.ceil(((probe.unwindBuffer?.peak ?? 0) * 0.75) / 16) * 16
+    const inst = await instantiate(
+      { asyncify: compute.wasm },
+      withStackSize(compute.meta, stackSize),
+      computeImports(),
+      { jspi: 'off' },
+    )
+    await inst.exports._initialize()
+    // deep(100) starts once deep(3) settled, and its unwind ends inside the guard: asyncify_stop_unwind
+    // traps before the call ever awaits. deep(4) waits behind it and must still run.
+    const [first, second, third] = await Promise.allSettled([
+      inst.exports.deep(3),
+      inst.exports.deep(100),
+      inst.exports.deep(4),
+    ])
+    expect(first).toEqual({ status: 'fulfilled', value: 6 })
+    expect((second as PromiseRejectedResult).reason.code).toBe('ASYNCIFY_STACK_OVERFLOW')
+    expect(third).toEqual({ status: 'fulfilled', value: 10 })
+  })
+
   it("'user': an overflow past options.buffer poisons (no guard); one at the end of memory recovers", async () => {
     const meta = withStackSize({ ...rec.meta, buffer: { ...rec.meta.buffer, strategy: 'user' } }, 0)
     const poisoned = await instantiate({ asyncify: rec.wasm }, meta, recImports, {
