@@ -2,10 +2,10 @@
 // run.mjs prepared (argv[2]) and prints one JSON object. Every contender is checked for the right result.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { instantiate } from '@unplugin-asyncify/runtime'
+import { instantiate, lazyExports } from '@unplugin-asyncify/runtime'
 import * as AsyncifyWasm from 'asyncify-wasm'
 import { handLoop } from './lib/hand-loop.mjs'
-import { compare, ratio } from './lib/measure.mjs'
+import { compare } from './lib/measure.mjs'
 
 const dir = process.argv[2]
 const quick = process.argv.includes('--quick')
@@ -25,23 +25,34 @@ const out = { node: process.version, jspi }
 const roundtrip = load('roundtrip')
 const resolved = { env: { wait: (x) => Promise.resolve(x) } }
 
-// (a) a call that does not pause: our export vs the raw export wrapped in an async function.
+// (a) a call that does not pause: our export vs the raw export wrapped in an async function. `glue` is the
+// same call through lazyExports, what a bundler's `?asyncify` module exports, once instantiated.
 {
   const raw = (await WebAssembly.instantiate(roundtrip.wasm, resolved)).instance.exports
   const rawAsync = async (n) => raw.pure(n)
   const viaAsyncify = (await ours(roundtrip, resolved, 'off')).exports
-  const contenders = { raw: () => rawAsync(10), asyncify: () => viaAsyncify.pure(10) }
+  const viaGlue = lazyExports(roundtrip.meta, () => ours(roundtrip, resolved, 'off'))
+  const contenders = {
+    raw: () => rawAsync(10),
+    asyncify: () => viaAsyncify.pure(10),
+    glue: () => viaGlue.pure(10),
+  }
   if (jspi) {
     const viaJspi = await ours(roundtrip, resolved, 'only')
     check('jspi mode', viaJspi.mode, 'jspi')
     contenders.jspi = () => viaJspi.exports.pure(10)
   }
   for (const [name, op] of Object.entries(contenders)) check(`call ${name}`, await op(), 55)
-  const ns = await compare(contenders, { iterations: quick ? 20_000 : 200_000, rounds: quick ? 3 : 9 })
+  const { ns, ratio } = await compare(contenders, {
+    iterations: quick ? 20_000 : 100_000,
+    rounds: quick ? 3 : 21,
+  })
   out.call = {
     ns,
-    oursVsRaw: ratio(ns.asyncify, ns.raw),
-    jspiVsRaw: jspi ? ratio(ns.jspi, ns.raw) : undefined,
+    oursVsRaw: ratio('asyncify', 'raw'),
+    glueVsRaw: ratio('glue', 'raw'),
+    jspiVsRaw: jspi ? ratio('jspi', 'raw') : undefined,
+    jspiVsAsyncify: jspi ? ratio('jspi', 'asyncify') : undefined,
   }
 }
 
@@ -60,13 +71,16 @@ const resolved = { env: { wait: (x) => Promise.resolve(x) } }
     contenders.jspi = (i) => viaJspi.step(i)
   }
   for (const [name, op] of Object.entries(contenders)) check(`pause ${name}`, await op(41), 42)
-  const ns = await compare(contenders, { iterations: quick ? 5_000 : 50_000, rounds: quick ? 3 : 9 })
+  const { ns, ratio } = await compare(contenders, {
+    iterations: quick ? 5_000 : 20_000,
+    rounds: quick ? 3 : 21,
+  })
   out.pause = {
     ns,
     perSecond: Math.round(1e9 / ns.asyncify),
-    oursVsHand: ratio(ns.asyncify, ns.hand),
-    oursVsAsyncifyWasm: ratio(ns.asyncify, ns.asyncifyWasm),
-    jspiVsAsyncify: jspi ? ratio(ns.jspi, ns.asyncify) : undefined,
+    oursVsHand: ratio('asyncify', 'hand'),
+    oursVsAsyncifyWasm: ratio('asyncify', 'asyncifyWasm'),
+    jspiVsAsyncify: jspi ? ratio('jspi', 'asyncify') : undefined,
   }
 }
 
@@ -91,13 +105,14 @@ const resolved = { env: { wait: (x) => Promise.resolve(x) } }
     contenders.jspi = () => viaJspi.exports.fannkuch(n)
   }
   for (const [name, op] of Object.entries(contenders)) check(`fannkuch ${name}`, await op(), expected)
-  const ns = await compare(contenders, { iterations: 1, rounds: quick ? 3 : 9 })
+  // a few calls first, so that every contender runs optimized wasm code (V8 tiers up per function)
+  const { ns, ratio } = await compare(contenders, { iterations: 1, rounds: quick ? 3 : 15, warmup: 3 })
   out.fannkuch = {
     n,
     ms: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Math.round(v / 1e4) / 100])),
-    defaultVsOriginal: ratio(ns.asyncifyDefault, ns.original),
-    tunedVsOriginal: ratio(ns.asyncifyTuned, ns.original),
-    jspiVsOriginal: jspi ? ratio(ns.jspi, ns.original) : undefined,
+    defaultVsOriginal: ratio('asyncifyDefault', 'original'),
+    tunedVsOriginal: ratio('asyncifyTuned', 'original'),
+    jspiVsOriginal: jspi ? ratio('jspi', 'original') : undefined,
   }
 }
 

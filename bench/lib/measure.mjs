@@ -15,18 +15,22 @@ export async function nsPerOp(op, iterations) {
 }
 
 /**
- * Runs each contender once per round, in alternating order, after one warm-up round; returns the median
- * ns/op per contender.
+ * Runs each contender once per round, in alternating order, after `warmup` calls of each. Returns the median
+ * ns/op per contender, and `ratio(a, b)`: the median over rounds of a's time / b's time in the same round,
+ * which cancels drift between rounds better than a ratio of medians.
  */
-export async function compare(contenders, { iterations, rounds }) {
+export async function compare(contenders, { iterations, rounds, warmup = Math.max(1, iterations >> 2) }) {
   const names = Object.keys(contenders)
   const samples = Object.fromEntries(names.map((name) => [name, []]))
-  for (const name of names) await nsPerOp(contenders[name], Math.max(1, iterations >> 2))
+  for (const name of names) await nsPerOp(contenders[name], warmup)
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [...names].reverse() : names
     for (const name of order) samples[name].push(await nsPerOp(contenders[name], iterations))
   }
-  return Object.fromEntries(names.map((name) => [name, median(samples[name])]))
+  return {
+    ns: Object.fromEntries(names.map((name) => [name, median(samples[name])])),
+    ratio: (a, b) => ratio(median(samples[a].map((t, i) => t / samples[b][i])), 1),
+  }
 }
 
 export function ratio(a, b) {

@@ -13,6 +13,7 @@ import {
   type Driver,
   entry,
   exactly,
+  type Fixed,
   importLabel,
   reentrantSuspend,
   resolved,
@@ -229,7 +230,7 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
         }
         running = false
         // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
-        if (pending) return queue.hold(resume(() => raw(a, b, c, d), name, result))
+        if (pending) return queue.hold(resume(raw, name, result, a, b, c, d))
         // Most calls never pause: they cost one promise, like an async function.
         queue.done()
         return resolved(result)
@@ -239,16 +240,24 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
     nested: callWith,
   }
 
-  /** The rest of a call that paused: wait, rewind (`again` calls the export again), until it returns. */
-  async function resume(again: () => unknown, name: string, first: unknown) {
+  /** The rest of a call that paused: wait, rewind (call the export again), until it returns. */
+  async function resume(
+    raw: Fixed,
+    name: string,
+    first: unknown,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+  ) {
     let result = first
     try {
       while (pending) {
         const waitFor = pending
         pending = undefined
-        const b = buffer as UnwindBuffer
-        const used = readCur(memory, meta, b) - b.start
-        if (used > b.peak) b.peak = used
+        const saved = buffer as UnwindBuffer
+        const used = readCur(memory, meta, saved) - saved.start
+        if (used > saved.peak) saved.peak = used
         control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
         try {
           resumedValue = await waitFor
@@ -258,10 +267,10 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
           resumedOk = false
         }
         resumed = true
-        control.asyncify_start_rewind(pointer(b.header))
+        control.asyncify_start_rewind(pointer(saved.header))
         running = true
         try {
-          result = again()
+          result = raw(a, b, c, d)
         } finally {
           running = false
         }

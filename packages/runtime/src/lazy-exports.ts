@@ -1,31 +1,63 @@
 /** Named exports that exist before the module does: what the glue exports without top-level await. */
-import type { AnyFunction } from './calls.ts'
+import { type AnyFunction, exportsObject } from './calls.ts'
 import type { WasmMeta } from './meta.ts'
 import type { AsyncifyInstance } from './types.ts'
 
 /**
  * One promise-returning function per function export of `meta`. The first call runs `init()` (once; again
  * after a failure, so a network error can be retried); calls made before it finishes keep their order.
+ * Once the instance is there and no earlier call still waits for it, a call goes straight to the
+ * instance's export: no promise of its own.
  */
 export function lazyExports(
   meta: WasmMeta,
   init: () => Promise<AsyncifyInstance>,
 ): Record<string, (...args: any[]) => Promise<any>> {
   let ready: Promise<AsyncifyInstance> | undefined
+  let exports: Record<string, AnyFunction> | undefined
+  /** Calls waiting for `ready`: until they started, later calls wait too (FIFO). */
+  let waiting = 0
   const instance = (): Promise<AsyncifyInstance> => {
-    ready ??= init().catch((error: unknown) => {
-      ready = undefined
-      throw error
-    })
+    ready ??= init().then(
+      (inst) => {
+        exports = inst.exports
+        return inst
+      },
+      (error: unknown) => {
+        ready = undefined
+        throw error
+      },
+    )
     return ready
   }
-  const out: Record<string, AnyFunction> = Object.create(null)
-  for (const { name, kind } of meta.exports) {
-    if (kind !== 'function') continue
-    const lazy = (...args: unknown[]) =>
-      instance().then((inst) => (inst.exports[name] as AnyFunction)(...args))
-    Object.defineProperty(lazy, 'name', { value: name })
-    out[name] = lazy
+  const later = (name: string, args: unknown[]): Promise<unknown> => {
+    waiting++
+    return instance().then(
+      (inst) => {
+        waiting--
+        return (inst.exports[name] as AnyFunction)(...args)
+      },
+      (error: unknown) => {
+        waiting--
+        throw error
+      },
+    )
   }
-  return Object.freeze(out)
+  const out: [string, AnyFunction][] = []
+  for (const { name, kind, sig } of meta.exports) {
+    if (kind !== 'function') continue
+    const count = sig?.params.length ?? 0
+    /** The instance's wrapper, once there is an instance. */
+    let direct: AnyFunction | undefined
+    // Up to four arguments pass as they are (see `Start` in calls.ts); the instance's wrapper ignores extras.
+    const lazy =
+      count <= 4
+        ? (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
+            waiting === 0 && (direct ??= exports?.[name]) ? direct(a, b, c, d) : later(name, [a, b, c, d])
+        : (...args: unknown[]) =>
+            waiting === 0 && (direct ??= exports?.[name]) ? direct(...args) : later(name, args)
+    Object.defineProperties(lazy, { name: { value: name }, length: { value: count } })
+    out.push([name, lazy])
+  }
+  return exportsObject(out)
 }

@@ -141,7 +141,10 @@ describe('exports', () => {
       env: {
         wait6: (...args: number[]) => {
           seen.push(args)
-          return later(1, args.reduce((sum, x) => sum + x, 0))
+          return later(
+            1,
+            args.reduce((sum, x) => sum + x, 0),
+          )
         },
         note(...args: number[]) {
           seen.push(args)

@@ -44,6 +44,34 @@ describe('lazyExports', () => {
     expect(spy).toHaveBeenCalledTimes(1)
   })
 
+  it('call the instance directly once it exists, but never ahead of a call still waiting for it', async () => {
+    const log: number[] = []
+    let resolveInit: (inst: AsyncifyInstance) => void = () => {}
+    const created = new Promise<AsyncifyInstance>((resolve) => {
+      resolveInit = resolve
+    })
+    const { heap_init, sum_to } = lazyExports(compute.meta, () => created)
+    expect(sum_to.length).toBe(1)
+    const first = heap_init(5) // waits for the instance
+    // This reaction runs after the instance is known but before heap_init(5) got its turn: heap_init(7)
+    // must still run second.
+    const second = created.then(() => heap_init(7))
+    const inst = await instantiate(
+      { asyncify: compute.wasm, jspi: compute.jspiWasm },
+      compute.meta,
+      computeImports(log),
+    )
+    await inst.exports._initialize()
+    resolveInit(inst)
+    await Promise.all([first, second])
+    expect(log).toEqual([5, 7])
+    // From now on a call reaches wasm synchronously: the import ran before the promise was awaited.
+    const third = heap_init(2)
+    expect(log).toEqual([5, 7, 2])
+    await third
+    expect(await sum_to(4)).toBe(10)
+  })
+
   it('rejects every pending call when instantiation fails, and retries on the next call', async () => {
     let attempt = 0
     const flaky = vi.fn(() => (++attempt === 1 ? Promise.reject(new Error('offline')) : init()))
