@@ -47,15 +47,19 @@ export function lazyExports(
   for (const { name, kind, sig } of meta.exports) {
     if (kind !== 'function') continue
     const count = sig?.params.length ?? 0
-    /** The instance's wrapper, once there is an instance. */
     let direct: AnyFunction | undefined
+    /** The instance's wrapper, once there is an instance and no call waits for it. */
+    const ready = (): AnyFunction | undefined => {
+      if (waiting !== 0) return undefined
+      if (!direct && exports) direct = exports[name]
+      return direct
+    }
     // Up to four arguments pass as they are (see `Start` in calls.ts); the instance's wrapper ignores extras.
     const lazy =
       count <= 4
         ? (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
-            waiting === 0 && (direct ??= exports?.[name]) ? direct(a, b, c, d) : later(name, [a, b, c, d])
-        : (...args: unknown[]) =>
-            waiting === 0 && (direct ??= exports?.[name]) ? direct(...args) : later(name, args)
+            ready()?.(a, b, c, d) ?? later(name, [a, b, c, d])
+        : (...args: unknown[]) => ready()?.(...args) ?? later(name, args)
     Object.defineProperties(lazy, { name: { value: name }, length: { value: count } })
     out.push([name, lazy])
   }
