@@ -14,11 +14,22 @@ const env = {
 
 let defaults: AsyncifyResult
 let ignoreIndirect: AsyncifyResult
+let tunedJspi: AsyncifyResult
 
 beforeAll(async () => {
-  ;[defaults, ignoreIndirect] = await Promise.all([
+  ;[defaults, ignoreIndirect, tunedJspi] = await Promise.all([
     asyncify(bytes, { cacheDir: false, jspi: 'auto' }, { filename: 'compute.wasm' }),
     asyncify(bytes, { cacheDir: false, jspi: 'off', ignoreIndirect: true }, { filename: 'compute.wasm' }),
+    asyncify(
+      bytes,
+      {
+        cacheDir: false,
+        jspi: 'auto',
+        ignoreIndirect: true,
+        asyncImports: ['env.sleep', 'env.get_i64', 'env.yield_now'],
+      },
+      { filename: 'compute.wasm' },
+    ),
   ])
 })
 
@@ -30,6 +41,35 @@ describe('compute.wasm with default options', () => {
     for (const name of ['run', 'deep', 'add64', 'apply', 'fannkuch'])
       expect(suspending[name], name).toBe(true)
     for (const name of ['sum_to', 'heap_check', '_initialize']) expect(suspending[name], name).toBe(false)
+  })
+
+  it('marks the exports that can never reach an async import, for JSPI to call without promising', () => {
+    const flags = (result: AsyncifyResult) =>
+      Object.fromEntries(
+        result.meta.exports
+          .filter((e) => e.kind === 'function')
+          .map((e) => [e.name, e.reachesAsyncImport !== false]),
+      )
+    // every import may pause by default, env.log included: heap_init (which logs) reaches one
+    expect(flags(defaults)).toEqual({
+      _initialize: false,
+      run: true,
+      deep: true,
+      add64: true,
+      apply: true,
+      fannkuch: true,
+      heap_init: true,
+      heap_check: false,
+      sum_to: false,
+    })
+    // With a list, heap_init reaches none. With ignoreIndirect, apply is not instrumented (it cannot pause
+    // under Asyncify), but its indirect call still reaches sleep: JSPI must keep promising for it.
+    const tuned = flags(tunedJspi)
+    expect(tuned.heap_init).toBe(false)
+    expect(tunedJspi.meta.exports.find((e) => e.name === 'apply')?.suspending).toBe(false)
+    expect(tuned.apply).toBe(true)
+    // without JSPI bytes the flag is not written
+    expect(ignoreIndirect.meta.exports.some((e) => 'reachesAsyncImport' in e)).toBe(false)
   })
 
   it('describes export and import signatures', () => {

@@ -215,7 +215,7 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
       }, count)
     },
 
-    starter(exported, name, spread) {
+    starter(exported, { name }, spread) {
       const raw = spread ? spreading(exported) : exported
       return (a, b, c, d) => {
         running = true

@@ -6,7 +6,7 @@
 import type { CallQueue } from './call-queue.ts'
 import { isThenable, silence, toWasm } from './convert.ts'
 import { type AsyncifyRuntimeError, fail, fileLabel } from './errors.ts'
-import type { ImportMeta, WasmMeta } from './meta.ts'
+import type { ExportMeta, ImportMeta, WasmMeta } from './meta.ts'
 
 export type AnyFunction = (...args: any[]) => any
 
@@ -46,7 +46,7 @@ export interface Driver {
    * The `Start` of one export, made once per export, so each has its own call site into wasm. With
    * `spread`, it gets the arguments as one array.
    */
-  starter(raw: AnyFunction, name: string, spread: boolean): Start
+  starter(raw: AnyFunction, entry: ExportMeta, spread: boolean): Start
   /** Runs a nested call synchronously (it cannot pause): its value, or a promise of it. */
   nested(raw: AnyFunction, args: unknown[]): unknown
 }
@@ -199,7 +199,8 @@ export function wrapExports(
 ): Record<string, unknown> {
   const out: [string, unknown][] = []
   const wrappers = new Map<unknown, AnyFunction>()
-  for (const { name } of ctx.meta.exports) {
+  for (const entry of ctx.meta.exports) {
+    const { name } = entry
     const raw = instance.exports[name] as AnyFunction
     if (typeof raw !== 'function') {
       out.push([name, raw])
@@ -210,14 +211,14 @@ export function wrapExports(
       // The hot path: an idle instance (most calls) takes the turn and starts; the rest is `waitOrNest`.
       const idle = () => !(queue.busy || ctx.depth > 0 || ctx.poison)
       if (raw.length <= FIXED) {
-        const start = driver.starter(raw, name, false)
+        const start = driver.starter(raw, entry, false)
         wrapper = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
           if (!idle()) return waitOrNest(ctx, driver, queue, raw, [a, b, c, d], () => start(a, b, c, d))
           queue.busy = true
           return start(a, b, c, d)
         }
       } else {
-        const start = driver.starter(raw, name, true)
+        const start = driver.starter(raw, entry, true)
         wrapper = (...args: unknown[]) => {
           if (!idle()) return waitOrNest(ctx, driver, queue, raw, args, () => start(args))
           queue.busy = true

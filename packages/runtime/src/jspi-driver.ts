@@ -14,6 +14,8 @@ import {
   exactly,
   type Fixed,
   reentrantSuspend,
+  resolved,
+  type Start,
   spreading,
 } from './calls.ts'
 import { isThenable, toWasm } from './convert.ts'
@@ -32,8 +34,8 @@ export function hasJspi(): boolean {
 export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
   const jspi = WebAssembly as unknown as Jspi
   const promisingOf = new Map<AnyFunction, (...args: unknown[]) => Promise<unknown>>()
-  // Every call goes through `promising`, nested ones too: a Suspending import reached outside of it
-  // throws SuspendError even when it does not pause.
+  // A call that may reach a Suspending import goes through `promising`, nested ones too: a Suspending
+  // import reached outside of it throws SuspendError even when it does not pause.
   const promisingFor = (raw: AnyFunction) => {
     let promising = promisingOf.get(raw)
     if (!promising) {
@@ -43,6 +45,39 @@ export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
     return promising
   }
   const call = (raw: AnyFunction, args: unknown[]) => callWith(promisingFor(raw), args) as Promise<unknown>
+
+  const ok = (result: unknown) => {
+    queue.settled()
+    return result
+  }
+  const failed = (error: unknown) => {
+    restoreStack()
+    queue.settled()
+    throw error
+  }
+  // The frames a failed call left on the shadow stack are freed before the next queued call starts.
+  const restoreStack = () => {
+    if (ctx.sp) ctx.sp.value = ctx.spBase as number
+  }
+
+  /**
+   * An export that cannot reach a suspending import (the build proved it: `reachesAsyncImport`) runs like a
+   * plain call: no stack for `promising` to allocate, which is most of a short call's cost under JSPI.
+   */
+  const direct =
+    (raw: AnyFunction): Start =>
+    (a, b, c, d) => {
+      let result: unknown
+      try {
+        result = raw(a, b, c, d)
+      } catch (error) {
+        restoreStack()
+        queue.done()
+        return Promise.reject(error)
+      }
+      queue.done()
+      return resolved(result)
+    }
 
   return {
     suspending(fn, im) {
@@ -61,18 +96,9 @@ export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
       return new jspi.Suspending(entry(body, count))
     },
 
-    starter(raw, _name, spread) {
+    starter(raw, entry, spread) {
+      if (entry.reachesAsyncImport === false) return direct(spread ? spreading(raw) : raw)
       const promising = spread ? spreading(promisingFor(raw)) : promisingFor(raw)
-      const ok = (result: unknown) => {
-        queue.settled()
-        return result
-      }
-      const failed = (error: unknown) => {
-        // the frames the failed call left on the shadow stack are freed before the next queued call starts
-        if (ctx.sp) ctx.sp.value = ctx.spBase as number
-        queue.settled()
-        throw error
-      }
       return (a, b, c, d) => {
         let call: Promise<unknown>
         try {

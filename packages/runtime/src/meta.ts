@@ -31,6 +31,12 @@ export interface ExportMeta {
   sig?: FuncSig
   /** Binaryen instrumented this export: it can pause. False means it always returns without pausing. */
   suspending?: boolean
+  /**
+   * `false` when no call chain from this export reaches an async import (an indirect call counts as
+   * reaching one, whatever `ignoreIndirect` says): under JSPI it can run without `WebAssembly.promising`.
+   * Absent means it may reach one.
+   */
+  reachesAsyncImport?: false
 }
 
 export interface MemoryMeta {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { AsyncifyRuntimeError, instantiate, type WasmMeta } from '../src/index.ts'
 import { buildWasm, type FixtureBuild, fixture } from './helpers/build.ts'
-import { AUTO_MODE, HAS_JSPI, later } from './helpers/env.ts'
+import { AUTO_MODE, COMPUTE_ASYNC_IMPORTS, computeImports, HAS_JSPI, later } from './helpers/env.ts'
 
 const sleepImports = { env: { sleep: (ms: number) => later(1, ms) } }
 let named: FixtureBuild
@@ -73,5 +73,45 @@ describe('mode selection', () => {
     expect(jspi).toHaveBeenCalledTimes(inst.mode === 'jspi' ? 1 : 0)
     await instantiate({ asyncify, jspi }, named.meta, sleepImports, { jspi: 'off' })
     expect(jspi).toHaveBeenCalledTimes(inst.mode === 'jspi' ? 1 : 0)
+  })
+})
+
+describe('JSPI calls', () => {
+  it('run exports that cannot reach an async import without WebAssembly.promising', async () => {
+    const compute = await buildWasm(fixture('compute.wasm'), { asyncImports: COMPUTE_ASYNC_IMPORTS })
+    // count the calls that go through promising (each allocates a stack)
+    const jspi = WebAssembly as unknown as { promising?: (fn: Function) => Function }
+    const original = jspi.promising
+    let promisingCalls = 0
+    if (original) {
+      jspi.promising = (fn) => {
+        const wrapped = original(fn)
+        return (...args: unknown[]) => {
+          promisingCalls++
+          return wrapped(...args)
+        }
+      }
+    }
+    try {
+      const inst = await instantiate(
+        { asyncify: compute.wasm, jspi: compute.jspiWasm },
+        compute.meta,
+        computeImports(),
+      )
+      expect(inst.mode).toBe(AUTO_MODE)
+      const e = inst.exports
+      await e._initialize()
+      await e.heap_init(4)
+      expect(await e.heap_check()).toBe(1 + 4 + 7 + 10)
+      expect(await e.sum_to(10)).toBe(55)
+      expect(promisingCalls).toBe(0) // none of these can reach sleep, get_i64 or yield_now
+      expect(await e.run(1, 2)).toBe(2001)
+      expect(promisingCalls).toBe(inst.mode === 'jspi' ? 1 : 0)
+      // a failing direct call rejects, restores the shadow stack and frees the queue
+      await expect(Promise.all([e.sum_to(5), e.add64(1, 2n)])).rejects.toThrow(TypeError)
+      expect(await e.sum_to(3)).toBe(6)
+    } finally {
+      if (original) jspi.promising = original
+    }
   })
 })

@@ -178,7 +178,7 @@ function runTransform(
     const meta: WasmMeta = {
       version: 1,
       imports: importsMeta(facts, options),
-      exports: exportsMeta(facts, analysis.changing),
+      exports: exportsMeta(facts, analysis.changing, jspi === 'off' ? undefined : reachers(scan, options)),
       memory: placed.memory,
       buffer: placed.buffer,
       inWasmRuntime,
@@ -571,23 +571,53 @@ function importsMeta(facts: ModuleFacts, options: TransformOptions): ImportMeta[
     .map((entry) => {
       const meta: ImportMeta = { module: entry.module, name: entry.name, kind: entry.kind }
       if (entry.sig) meta.sig = entry.sig
-      if (entry.kind === 'function') {
-        const qualified = `${entry.module}.${entry.name}`
-        meta.suspending =
-          options.asyncImports === undefined ||
-          options.asyncImports.some((pattern) => wildcardMatch(pattern, qualified))
-      }
+      if (entry.kind === 'function') meta.suspending = isAsyncImport(`${entry.module}.${entry.name}`, options)
       return meta
     })
 }
 
-function exportsMeta(facts: ModuleFacts, changing: Set<string>): ExportMeta[] {
+/** `module.name` may pause: listed in asyncImports, or every import when there is no list. */
+function isAsyncImport(qualified: string, options: TransformOptions): boolean {
+  return (
+    options.asyncImports === undefined ||
+    options.asyncImports.some((pattern) => wildcardMatch(pattern, qualified))
+  )
+}
+
+/**
+ * For JSPI: can a call of this function (internal name) reach an async import? The call graph of the input,
+ * with every indirect call counted as reaching one; unlike `changing`, `ignoreIndirect` and the lists play no
+ * part, because they change what Asyncify instruments, not what the code calls.
+ */
+function reachers(scan: TextScan, options: TransformOptions): (internal: string) => boolean {
+  const reaching = estimateInstrumented(scan, {
+    asyncImports: options.asyncImports,
+    ignoreIndirect: false,
+    addList: [],
+    removeList: [],
+    onlyList: [],
+  })
+  return (internal) => {
+    // an exported import is the import itself
+    const imported = scan.importedFunctions.get(internal)
+    return imported === undefined ? reaching.has(internal) : isAsyncImport(imported, options)
+  }
+}
+
+function exportsMeta(
+  facts: ModuleFacts,
+  changing: Set<string>,
+  reaches: ((internal: string) => boolean) | undefined,
+): ExportMeta[] {
   return facts.exports
     .filter((entry) => !ASYNCIFY_EXPORTS.includes(entry.name) && !entry.name.startsWith(HELPER_PREFIX))
     .map((entry) => {
       const meta: ExportMeta = { name: entry.name, kind: entry.kind }
       if (entry.sig) meta.sig = entry.sig
-      if (entry.kind === 'function') meta.suspending = changing.has(entry.internal)
+      if (entry.kind === 'function') {
+        meta.suspending = changing.has(entry.internal)
+        if (reaches && !reaches(entry.internal)) meta.reachesAsyncImport = false
+      }
       return meta
     })
 }
