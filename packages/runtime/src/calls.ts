@@ -39,6 +39,9 @@ export interface CallContext {
  */
 export type Start = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>
 
+/** How many arguments `Start` and `Fixed` pass one by one; more go as one array, spread at the last moment. */
+export const FIXED = 4
+
 export interface Driver {
   /** The value to put in the import object for a suspending import. */
   suspending(fn: AnyFunction, im: ImportMeta): unknown
@@ -104,7 +107,7 @@ export function exactly(fn: AnyFunction, count: number): Fixed {
 
 /** What wasm calls for an import with `count` parameters: `body` itself, or above four a front that packs them. */
 export function entry(body: Fixed, count: number): AnyFunction {
-  return count <= 4 ? body : (...args: unknown[]) => body(args)
+  return count <= FIXED ? body : (...args: unknown[]) => body(args)
 }
 
 /** Runs a user import (made by `exactly`), counting it as "JS running inside this instance". */
@@ -182,9 +185,6 @@ export function wrapImports(
   }
   return out as WebAssembly.Imports
 }
-
-/** Exports with more parameters than `Start` passes are called with one array, spread at the last moment. */
-const FIXED = 4
 
 /**
  * The promise-returning exports. When the instance is idle a call starts at once (synchronously, like an

@@ -1,5 +1,5 @@
 /** Named exports that exist before the module does: what the glue exports without top-level await. */
-import { type AnyFunction, exportsObject } from './calls.ts'
+import { type AnyFunction, exportsObject, FIXED } from './calls.ts'
 import type { WasmMeta } from './meta.ts'
 import type { AsyncifyInstance } from './types.ts'
 
@@ -54,9 +54,9 @@ export function lazyExports(
       if (!direct && exports) direct = exports[name]
       return direct
     }
-    // Up to four arguments pass as they are (see `Start` in calls.ts); the instance's wrapper ignores extras.
+    // Up to FIXED arguments pass one by one (see `Start` in calls.ts); the instance's wrapper ignores extras.
     const lazy =
-      count <= 4
+      count <= FIXED
         ? (a?: unknown, b?: unknown, c?: unknown, d?: unknown) =>
             ready()?.(a, b, c, d) ?? later(name, [a, b, c, d])
         : (...args: unknown[]) => ready()?.(...args) ?? later(name, args)
