@@ -8,10 +8,10 @@ import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import { getPool } from './binaryen/pool.ts'
 import type { InjectedFault, TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { cacheKey, readCache, writeCache } from './cache.ts'
-import { AsyncifyError, asyncifyError, TransformFailure } from './errors.ts'
+import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './errors.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
 import type { BuildReport } from './report.ts'
-import { isSectionsProblem, readSections } from './wasm-sections.ts'
+import { checkSections } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -51,16 +51,10 @@ export async function asyncify(
     )
   }
   // Cheap checks up front: junk input fails without starting a worker.
-  const sections = readSections(bytes)
-  if (isSectionsProblem(sections)) {
-    throw sections.kind === 'not-wasm'
-      ? asyncifyError(
-          'ASYNCIFY_NOT_WASM',
-          file,
-          `it is not a WebAssembly binary (${sections.detail})`,
-          NOT_WASM_FIX,
-        )
-      : asyncifyError('ASYNCIFY_INVALID_WASM', file, sections.detail, INVALID_FIX)
+  try {
+    checkSections(bytes)
+  } catch (error) {
+    throw fromFailure(error as TransformFailure, file)
   }
 
   const { cacheDir, ...transformOptions } = resolved
@@ -105,9 +99,6 @@ export async function asyncify(
   return result
 }
 
-const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
-const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
-
 async function runInWorker(
   bytes: Uint8Array,
   options: TransformOptions,
@@ -118,11 +109,7 @@ async function runInWorker(
     // Copy: the caller keeps its buffer, and postMessage must not detach it.
     return await getPool().run(bytes.slice(), options, fault)
   } catch (error) {
-    if (error instanceof TransformFailure) {
-      throw asyncifyError(error.code, file, error.message, error.fix, {
-        binaryenOutput: error.binaryenOutput,
-      })
-    }
+    if (error instanceof TransformFailure) throw fromFailure(error, file)
     if (error instanceof AsyncifyError) throw error
     throw asyncifyError('ASYNCIFY_WORKER_CRASHED', file, String(error), 'Please report this', {
       cause: error,

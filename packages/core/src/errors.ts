@@ -63,6 +63,13 @@ export function asyncifyError(
   return error
 }
 
+/** The user-facing error for a failure found without the file name (in a worker, or by a shared check). */
+export function fromFailure(failure: TransformFailure, file: string | undefined): AsyncifyError {
+  return asyncifyError(failure.code, file, failure.message, failure.fix, {
+    binaryenOutput: failure.binaryenOutput,
+  })
+}
+
 /** Rebuild an error the worker reported as data, adding the file name the worker does not know. */
 export function fromSerialized(serialized: SerializedAsyncifyError, file: string | undefined): AsyncifyError {
   return asyncifyError(serialized.code, file, serialized.cause, serialized.fix, {

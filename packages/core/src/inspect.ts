@@ -313,6 +313,11 @@ export function wildcardMatch(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`, 's').test(value)
 }
 
+/** `module.name` may pause: it matches `asyncImports`, or there is no list and every import may. */
+export function isAsyncImport(qualified: string, asyncImports: string[] | undefined): boolean {
+  return asyncImports === undefined || asyncImports.some((pattern) => wildcardMatch(pattern, qualified))
+}
+
 export interface InstrumentEstimateOptions {
   asyncImports: string[] | undefined
   ignoreIndirect: boolean
@@ -321,7 +326,8 @@ export interface InstrumentEstimateOptions {
   onlyList: string[]
 }
 
-const TOP_RUNTIME = new Set(['asyncify.start_unwind', 'asyncify.stop_rewind'])
+/** In-wasm runtime calls that start a pause or end a resume: their callers are the runtime's top. */
+export const TOP_RUNTIME: ReadonlySet<string> = new Set(['asyncify.start_unwind', 'asyncify.stop_rewind'])
 const BOTTOM_RUNTIME = new Set(['asyncify.stop_unwind', 'asyncify.start_rewind'])
 
 /**
@@ -336,8 +342,7 @@ export function estimateInstrumented(scan: TextScan, options: InstrumentEstimate
   }
   const importCanPause = (qualified: string) =>
     TOP_RUNTIME.has(qualified) ||
-    (!qualified.startsWith('asyncify.') &&
-      (options.asyncImports === undefined || matches(options.asyncImports, qualified)))
+    (!qualified.startsWith('asyncify.') && isAsyncImport(qualified, options.asyncImports))
   const changing = new Set<string>()
   const runtimeTop = new Set<string>()
   const runtimeBottom = new Set<string>()

@@ -3,6 +3,11 @@
  * parse error on bytes that are not wasm or are cut short, and it cannot tell us whether a name section exists.
  */
 
+import { TransformFailure } from './errors.ts'
+
+export const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
+export const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
+
 export interface WasmSectionsInfo {
   /** A `name` custom section with a function-names subsection: add/remove/only lists can match. */
   hasFunctionNames: boolean
@@ -55,6 +60,19 @@ export function readSections(bytes: Uint8Array): WasmSectionsInfo | SectionsProb
 
 export function isSectionsProblem(value: WasmSectionsInfo | SectionsProblem): value is SectionsProblem {
   return 'kind' in value
+}
+
+/** `readSections`, throwing the failure (code, cause, fix) that names the first problem. */
+export function checkSections(bytes: Uint8Array): WasmSectionsInfo {
+  const sections = readSections(bytes)
+  if (!isSectionsProblem(sections)) return sections
+  throw sections.kind === 'not-wasm'
+    ? new TransformFailure(
+        'ASYNCIFY_NOT_WASM',
+        `it is not a WebAssembly binary (${sections.detail})`,
+        NOT_WASM_FIX,
+      )
+    : new TransformFailure('ASYNCIFY_INVALID_WASM', sections.detail, INVALID_FIX)
 }
 
 function hasSubsection(bytes: Uint8Array, start: number, end: number, wanted: number): boolean {

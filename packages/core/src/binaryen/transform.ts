@@ -10,13 +10,15 @@ import {
   describeFunction,
   estimateInstrumented,
   inspectModule,
+  isAsyncImport,
   type MemoryFact,
   type ModuleFacts,
   scanText,
   type TextScan,
-  wildcardMatch,
+  TOP_RUNTIME,
+  typeNames,
 } from '../inspect.ts'
-import { isSectionsProblem, readSections } from '../wasm-sections.ts'
+import { checkSections, INVALID_FIX } from '../wasm-sections.ts'
 import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
 import { captureOutput } from './capture.ts'
 import type { InjectedFault, TransformOptions, TransformOutput } from './protocol.ts'
@@ -58,16 +60,7 @@ export async function transform(
   options: TransformOptions,
   fault?: InjectedFault,
 ): Promise<TransformOutput> {
-  const sections = readSections(bytes)
-  if (isSectionsProblem(sections)) {
-    throw sections.kind === 'not-wasm'
-      ? new TransformFailure(
-          'ASYNCIFY_NOT_WASM',
-          `it is not a WebAssembly binary (${sections.detail})`,
-          NOT_WASM_FIX,
-        )
-      : new TransformFailure('ASYNCIFY_INVALID_WASM', sections.detail, INVALID_FIX)
-  }
+  const sections = checkSections(bytes)
   const binaryen = await loadBinaryen()
   try {
     if (fault === 'abort') throw new WebAssembly.RuntimeError('Aborted(fault injected by a test)')
@@ -79,8 +72,6 @@ export async function transform(
   }
 }
 
-const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
-const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
 const REPORT_FIX = 'Please report this with the .wasm file'
 
 function runTransform(
@@ -428,19 +419,13 @@ function chooseBuffer(
   const internal = mod.getFunction('malloc')
   if (internal) {
     const info = binaryen.getFunctionInfo(internal)
-    const sig = { params: typeList(binaryen, info.params), results: typeList(binaryen, info.results) }
+    const sig = { params: typeNames(binaryen, info.params), results: typeNames(binaryen, info.results) }
     if (!info.module && isAllocator(sig)) {
       mod.addFunctionExport('malloc', MALLOC_EXPORT)
       return { buffer: { strategy: 'malloc', allocExport: MALLOC_EXPORT, stackSize } }
     }
   }
   return { buffer: { strategy: 'user', stackSize }, reason }
-}
-
-function typeList(binaryen: Binaryen, type: number): string[] {
-  return binaryen
-    .expandType(type)
-    .map((id) => (id === binaryen.i32 ? 'i32' : id === binaryen.i64 ? 'i64' : 'other'))
 }
 
 /** C code keeps its shadow stack in `__stack_pointer`; the runtime resets it after a rejected call. */
@@ -509,9 +494,7 @@ function topMostRuntime(scan: TextScan, facts: ModuleFacts): Set<string> {
   scan.functions.forEach((fn, index) => {
     for (const callee of fn.calls) {
       const qualified = scan.importedFunctions.get(callee)
-      if (qualified === 'asyncify.start_unwind' || qualified === 'asyncify.stop_rewind') {
-        top.add(facts.definedFunctions[index]!)
-      }
+      if (qualified !== undefined && TOP_RUNTIME.has(qualified)) top.add(facts.definedFunctions[index]!)
     }
   })
   return top
@@ -571,17 +554,10 @@ function importsMeta(facts: ModuleFacts, options: TransformOptions): ImportMeta[
     .map((entry) => {
       const meta: ImportMeta = { module: entry.module, name: entry.name, kind: entry.kind }
       if (entry.sig) meta.sig = entry.sig
-      if (entry.kind === 'function') meta.suspending = isAsyncImport(`${entry.module}.${entry.name}`, options)
+      if (entry.kind === 'function')
+        meta.suspending = isAsyncImport(`${entry.module}.${entry.name}`, options.asyncImports)
       return meta
     })
-}
-
-/** `module.name` may pause: listed in asyncImports, or every import when there is no list. */
-function isAsyncImport(qualified: string, options: TransformOptions): boolean {
-  return (
-    options.asyncImports === undefined ||
-    options.asyncImports.some((pattern) => wildcardMatch(pattern, qualified))
-  )
 }
 
 /**
@@ -600,7 +576,7 @@ function reachers(scan: TextScan, options: TransformOptions): (internal: string)
   return (internal) => {
     // an exported import is the import itself
     const imported = scan.importedFunctions.get(internal)
-    return imported === undefined ? reaching.has(internal) : isAsyncImport(imported, options)
+    return imported === undefined ? reaching.has(internal) : isAsyncImport(imported, options.asyncImports)
   }
 }
 
