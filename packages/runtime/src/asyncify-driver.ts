@@ -17,6 +17,7 @@ import {
   importLabel,
   reentrantSuspend,
   resolved,
+  restoreStackPointer,
   spreading,
 } from './calls.ts'
 import { isThenable, placeholder, silence, toWasm } from './convert.ts'
@@ -69,16 +70,15 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
   const pointer = (address: number): number | bigint => (meta.memory.is64 ? BigInt(address) : address)
 
   const overflow = (name: string, used: number, poisoned: boolean, cause: unknown) => {
-    const user = userBuffer
     const size = buffer ? buffer.end - buffer.start : stackSize
     const suggestion = 2 ** Math.ceil(Math.log2(Math.max(used, size) * 2))
     return fail(
       'ASYNCIFY_STACK_OVERFLOW',
       `call export "${name}" of ${file}`,
       `the Asyncify unwind buffer overflowed: the paused call stack needs more than ${
-        user ? `the ${size} bytes of options.buffer` : `stackSize = ${stackSize} bytes`
+        userBuffer ? `the ${size} bytes of options.buffer` : `stackSize = ${stackSize} bytes`
       }${poisoned ? '. It also overwrote memory past its guard, so this instance is now unusable' : ''}`,
-      user ? 'Pass a larger options.buffer' : `Raise the stackSize option (try ${suggestion})`,
+      userBuffer ? 'Pass a larger options.buffer' : `Raise the stackSize option (try ${suggestion})`,
       cause,
     )
   }
@@ -119,7 +119,7 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
     // the header is valid again, so these cannot trap now
     if (state === UNWINDING) control.asyncify_stop_unwind()
     else if (state === REWINDING) control.asyncify_stop_rewind()
-    if (ctx.sp) ctx.sp.value = ctx.spBase as number
+    restoreStackPointer(ctx)
     pending = resumedValue = undefined
     resumed = false
     return result

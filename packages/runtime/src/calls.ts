@@ -54,6 +54,14 @@ export interface Driver {
   nested(raw: AnyFunction, args: unknown[]): unknown
 }
 
+/**
+ * Frees the frames a failed top-level call left on the C shadow stack: the pointer goes back to its value
+ * between calls, before the next queued call starts.
+ */
+export function restoreStackPointer(ctx: CallContext): void {
+  if (ctx.sp) ctx.sp.value = ctx.spBase as number
+}
+
 /** A promise of `value`; an async function makes it faster than `Promise.resolve` in V8. */
 export const resolved = async (value: unknown): Promise<unknown> => value
 
@@ -199,6 +207,8 @@ export function wrapExports(
 ): Record<string, unknown> {
   const out: [string, unknown][] = []
   const wrappers = new Map<unknown, AnyFunction>()
+  // The hot path: an idle instance (most calls) takes the turn and starts; the rest is `waitOrNest`.
+  const idle = () => !(queue.busy || ctx.depth > 0 || ctx.poison)
   for (const entry of ctx.meta.exports) {
     const { name } = entry
     const raw = instance.exports[name] as AnyFunction
@@ -208,8 +218,6 @@ export function wrapExports(
     }
     let wrapper = wrappers.get(raw)
     if (!wrapper) {
-      // The hot path: an idle instance (most calls) takes the turn and starts; the rest is `waitOrNest`.
-      const idle = () => !(queue.busy || ctx.depth > 0 || ctx.poison)
       if (raw.length <= FIXED) {
         const start = driver.starter(raw, entry, false)
         wrapper = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {

@@ -15,6 +15,7 @@ import {
   type Fixed,
   reentrantSuspend,
   resolved,
+  restoreStackPointer,
   type Start,
   spreading,
 } from './calls.ts'
@@ -51,13 +52,9 @@ export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
     return result
   }
   const failed = (error: unknown) => {
-    restoreStack()
+    restoreStackPointer(ctx)
     queue.settled()
     throw error
-  }
-  // The frames a failed call left on the shadow stack are freed before the next queued call starts.
-  const restoreStack = () => {
-    if (ctx.sp) ctx.sp.value = ctx.spBase as number
   }
 
   /**
@@ -71,7 +68,7 @@ export function createJspiDriver(ctx: CallContext, queue: CallQueue): Driver {
       try {
         result = raw(a, b, c, d)
       } catch (error) {
-        restoreStack()
+        restoreStackPointer(ctx)
         queue.done()
         return Promise.reject(error)
       }
