@@ -10,7 +10,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { asyncify } from './asyncify.ts'
 import { closePool } from './binaryen/pool.ts'
-import { AsyncifyError } from './errors.ts'
+import { AsyncifyError, asyncifyError } from './errors.ts'
 import type { AsyncifyOptions } from './options.ts'
 import { formatReport } from './report.ts'
 
@@ -91,10 +91,7 @@ async function main(argv: string[]): Promise<number> {
     bytes = new Uint8Array(await readFile(input))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'read error'
-    throw new AsyncifyError(
-      'ASYNCIFY_READ_FAILED',
-      `Failed to asyncify "${input}": cannot read it (${code}). Check the path`,
-    )
+    throw asyncifyError('ASYNCIFY_READ_FAILED', input, `cannot read it (${code})`, 'Check the path')
   }
   const result = await asyncify(bytes, options, { filename: input, root: process.cwd() })
 

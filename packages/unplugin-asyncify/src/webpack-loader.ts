@@ -18,11 +18,10 @@
  * ```
  */
 
-import type { GlueSource } from '@unplugin-asyncify/core'
-import { assetsDir, toBase64, wasmAssets, writeAssetFile } from './plugin/assets.ts'
+import { assetsDir, writeAssetFile } from './plugin/assets.ts'
 import { parseAsyncifyId } from './plugin/ids.ts'
 import { resolvePluginOptions } from './plugin/options.ts'
-import { consoleLogger, glueFor, WasmProcessor } from './plugin/processor.ts'
+import { consoleLogger, WasmProcessor } from './plugin/processor.ts'
 import type { LoaderOptions } from './plugin/webpack-like.ts'
 
 export type { LoaderOptions }
@@ -68,21 +67,15 @@ function getProcessor(loader: AsyncifyLoaderContext): WasmProcessor {
 async function generate(loader: AsyncifyLoaderContext, source: Uint8Array): Promise<string> {
   const { variant } = parseAsyncifyId(`${loader.resourcePath}${loader.resourceQuery}`)
   const processor = getProcessor(loader)
-  const processed = await processor.process(loader.resourcePath, source)
-  if (variant === 'exports') processor.warnUnprovided(processed)
-  const sources: Record<string, GlueSource> = {}
-  for (const asset of wasmAssets(processed.file, processed.result)) {
-    // `new URL(<file>, import.meta.url)` makes the file an asset module: hashed name, publicPath, and cached
-    // with the module (a loader `emitFile` would be lost on Rspack's cached rebuilds).
-    sources[asset.mode] =
-      asset.bytes.length < processor.options.inlineLimit
-        ? { kind: 'inline', base64: toBase64(asset.bytes) }
-        : {
-            kind: 'asset-path',
-            path: await writeAssetFile(assetsDir(loader.rootContext, processor.options.core.cacheDir), asset),
-          }
-  }
-  return glueFor(processed, variant, sources)
+  // `new URL(<file>, import.meta.url)` makes the file an asset module: hashed name, publicPath, and cached with
+  // the module (a loader `emitFile` would be lost on Rspack's cached rebuilds).
+  const dir = assetsDir(loader.rootContext, processor.options.core.cacheDir)
+  return processor.glue(
+    loader.resourcePath,
+    variant,
+    async (asset) => ({ kind: 'asset-path', path: await writeAssetFile(dir, asset) }),
+    source,
+  )
 }
 
 /** webpack calls this with the file as a Buffer (`raw`); the result is JS. */

@@ -8,6 +8,7 @@ import {
   type GlueSource,
   genGlue,
 } from '@unplugin-asyncify/core'
+import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
 import { DtsFile } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
@@ -42,7 +43,7 @@ export interface ProcessorContext {
 }
 
 /**
- * Turns one wasm file into core's result, once per content: `?asyncify` and `?asyncify&init` of the same file,
+ * Turns one wasm file into core's result and the glue module, transforming once per content: `?asyncify` and `?asyncify&init` of the same file,
  * and rebuilds that did not change it, share one transform and one build-log line.
  */
 export class WasmProcessor {
@@ -62,7 +63,7 @@ export class WasmProcessor {
   }
 
   /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
-  async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
+  private async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
     const input = bytes ?? (await readWasm(file, this.context.root))
     const hash = createHash('sha256').update(input).digest('hex')
     const known = this.results.get(file)
@@ -77,10 +78,40 @@ export class WasmProcessor {
   }
 
   /**
+   * The JS module that answers `?asyncify` (`exports`) or `?asyncify&init` (`init`) for `file` (its bytes are
+   * read unless given). A binary under `inlineLimit` goes into the JS; `place` puts any other where the host
+   * serves it from and says how the glue finds it.
+   */
+  async glue(
+    file: string,
+    variant: 'exports' | 'init',
+    place: (asset: WasmAsset) => Promise<GlueSource>,
+    bytes?: Uint8Array,
+  ): Promise<string> {
+    const processed = await this.process(file, bytes)
+    if (variant === 'exports') this.warnUnprovided(processed)
+    const sources: Record<string, GlueSource> = {}
+    for (const asset of wasmAssets(processed.file, processed.result)) {
+      sources[asset.mode] =
+        asset.bytes.length < this.options.inlineLimit
+          ? { kind: 'inline', base64: toBase64(asset.bytes) }
+          : await place(asset)
+    }
+    return genGlue({
+      meta: processed.result.meta,
+      variant,
+      runtime: runtimePath(),
+      sources,
+      importModules: processed.importModules,
+      name: processed.result.report.file,
+    })
+  }
+
+  /**
    * The named-export form instantiates with the default imports only: say so at build time when some import
    * module has no JS module behind it, instead of letting the first call fail to link.
    */
-  warnUnprovided(processed: ProcessedWasm): void {
+  private warnUnprovided(processed: ProcessedWasm): void {
     const missing = unprovidedModules(processed.result.meta, processed.importModules)
     if (missing.length === 0 || this.options.silent || this.warned.has(processed.file)) return
     this.warned.add(processed.file)
@@ -104,22 +135,6 @@ export class WasmProcessor {
     await this.dts?.update(file, result.meta, Object.keys(importModules))
     return { file, result, importModules }
   }
-}
-
-/** The JS module that answers `?asyncify` (`exports`) or `?asyncify&init` (`init`) for a processed file. */
-export function glueFor(
-  processed: ProcessedWasm,
-  variant: 'exports' | 'init',
-  sources: Record<string, GlueSource>,
-): string {
-  return genGlue({
-    meta: processed.result.meta,
-    variant,
-    runtime: runtimePath(),
-    sources,
-    importModules: processed.importModules,
-    name: processed.result.report.file,
-  })
 }
 
 async function readWasm(file: string, root: string): Promise<Uint8Array> {

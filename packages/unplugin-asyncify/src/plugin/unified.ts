@@ -8,18 +8,11 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { GlueSource } from '@unplugin-asyncify/core'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
-import { assetsDir, toBase64, type WasmAsset, wasmAssets, writeAssetFile } from './assets.ts'
+import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
 import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
 import type { PluginOptions } from './options.ts'
 import { slash } from './paths.ts'
-import {
-  consoleLogger,
-  glueFor,
-  type Logger,
-  PLUGIN_NAME,
-  type ProcessedWasm,
-  WasmProcessor,
-} from './processor.ts'
+import { consoleLogger, type Logger, PLUGIN_NAME, WasmProcessor } from './processor.ts'
 
 /** esbuild: the glue imports `asyncify-bin:<path>`; that namespace serves the bytes with the `file` loader. */
 const BIN_PREFIX = 'asyncify-bin:'
@@ -103,21 +96,7 @@ export function unifiedPlugin(
     return processor
   }
 
-  /** Per asset: inline it, or hand it to the host so the glue gets a URL the runtime can load. */
-  async function emitSources(
-    ctx: RollupLikeContext,
-    processed: ProcessedWasm,
-  ): Promise<Record<string, GlueSource>> {
-    const sources: Record<string, GlueSource> = {}
-    for (const asset of wasmAssets(processed.file, processed.result)) {
-      sources[asset.mode] =
-        asset.bytes.length < options.inlineLimit
-          ? { kind: 'inline', base64: toBase64(asset.bytes) }
-          : await emitAsset(ctx, processed.file, asset)
-    }
-    return sources
-  }
-
+  /** Hands a binary that is not inlined to the host, so the glue gets a URL the runtime can load. */
   async function emitAsset(ctx: RollupLikeContext, file: string, asset: WasmAsset): Promise<GlueSource> {
     if (vite?.command === 'serve') {
       // No emitFile in dev: write the bytes where Vite serves them from, `?url` gives the browser URL; a server
@@ -190,10 +169,8 @@ export function unifiedPlugin(
         const wasm = getProcessor()
         if (!wasm.filter(file)) return null
         this.addWatchFile(file)
-        const processed = await wasm.process(file)
-        if (variant === 'exports') wasm.warnUnprovided(processed)
-        const sources = await emitSources(this as unknown as RollupLikeContext, processed)
-        return glueFor(processed, variant, sources)
+        const ctx = this as unknown as RollupLikeContext
+        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset))
       },
     },
     vite: {
