@@ -12,6 +12,7 @@ export default defineConfig({
     'src/esbuild.ts',
     'src/webpack-loader.ts',
     'src/runtime.ts',
+    'src/wasi.ts',
   ],
   format: 'esm',
   platform: 'node',
