@@ -13,6 +13,7 @@ export default defineConfig({
     'src/webpack-loader.ts',
     'src/runtime.ts',
     'src/wasi.ts',
+    'src/wasi-node.ts',
   ],
   format: 'esm',
   platform: 'node',

@@ -12,7 +12,7 @@ export {
   type WasiInstance,
   type WasiInstantiateOptions,
 } from './instantiate.ts'
-export type { WasiOptions } from './options.ts'
+export type { WasiOptions, WasiPreopen } from './options.ts'
 export type { OutputSink } from './output.ts'
 export type { StdinChunk, StdinSource } from './stdin.ts'
 export { createWasi, type Wasi, type WasiImports } from './wasi.ts'

@@ -1,4 +1,5 @@
 /** What a WASI program gets from its host: the options of `createWasi` and of the glue's `wasi` settings. */
+import type { Fd } from '@bjorn3/browser_wasi_shim'
 import type { FileContents } from './files.ts'
 import type { OutputSink } from './output.ts'
 import type { StdinSource } from './stdin.ts'
@@ -23,6 +24,18 @@ export interface WasiOptions {
    * @default {}
    */
   files?: Readonly<Record<string, FileContents>>
+  /**
+   * More directories the program may open, by the absolute path it sees them at:
+   * `{ '/data': hostDirectory('./data') }` with `hostDirectory` of `@unplugin-asyncify/wasi/node` (Node only).
+   * `/` itself is the in-memory file system and cannot be replaced.
+   * @default {}
+   */
+  preopens?: Readonly<Record<string, WasiPreopen>>
+}
+
+/** A directory to preopen (see `hostDirectory`): opened once per instance under the name the program sees. */
+export interface WasiPreopen {
+  open(name: string): Fd
 }
 
 /** Every key `WasiOptions` accepts (unknown keys are refused, so a typo does not pass silently). */
@@ -33,4 +46,5 @@ export const WASI_OPTION_KEYS: readonly (keyof WasiOptions)[] = [
   'stdout',
   'stderr',
   'files',
+  'preopens',
 ]

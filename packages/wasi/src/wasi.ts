@@ -30,6 +30,7 @@ export function createWasi(options: WasiOptions = {}, programName = 'program'): 
   const args = [...(options.args ?? [programName])]
   const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`)
   const fds: Fd[] = [stdin, stdout, stderr, rootDirectory(options.files)]
+  for (const [name, preopen] of Object.entries(options.preopens ?? {})) fds.push(preopen.open(name))
   const shim = new WASI(args, env, fds, { debug: false })
 
   let memory: WebAssembly.Memory | undefined
@@ -105,9 +106,20 @@ function validate(options: WasiOptions): void {
   ) {
     throw invalid('option "args" must be an array of strings', 'Pass the program name first: ["prog", "arg"]')
   }
+  for (const [name, preopen] of Object.entries(options.preopens ?? {})) {
+    if (!name.startsWith('/') || name === '/' || typeof preopen?.open !== 'function') {
+      throw invalid(
+        `preopen ${JSON.stringify(name)} is not an absolute path below / with a directory from hostDirectory()`,
+        "Use for example { '/data': hostDirectory('./data') } (import it from @unplugin-asyncify/wasi/node)",
+      )
+    }
+  }
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (typeof value !== 'string' || key.includes('=')) {
-      throw invalid(`environment variable ${JSON.stringify(key)} is not a string without "=" in its name`, '')
+      throw invalid(
+        `environment variable ${JSON.stringify(key)} is not a string without "=" in its name`,
+        'Use string names and values',
+      )
     }
   }
 }
