@@ -14,7 +14,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 interface Subscription {
   userdata: bigint
   type: number
-  /** Clock: the absolute deadline in nanoseconds on `clock`. */
+  /**
+   * Clock: the deadline in nanoseconds on `clock`. A relative timeout is kept on the monotonic clock whatever
+   * clock the program named: the realtime clock has whole milliseconds only, so a relative sleep measured on
+   * it could end up to a millisecond early.
+   */
   clock?: number
   deadline?: bigint
   /** fd_read / fd_write: the descriptor. */
@@ -28,10 +32,17 @@ export interface PollContext {
   isOpen(fd: number): boolean
 }
 
-/** Now on a WASI clock, in nanoseconds; undefined for clocks we do not have. */
-export function clockNow(id: number): bigint | undefined {
+/**
+ * Now on a WASI clock, in nanoseconds; undefined for clocks we do not have. The monotonic clock is rounded
+ * `up` when a deadline is computed from it and down when it is compared with one, so that a sleep is never
+ * shorter than asked on the clock the program reads (clock_time_get rounds to the nearest nanosecond).
+ */
+export function clockNow(id: number, round: 'up' | 'down' = 'down'): bigint | undefined {
   if (id === wasi.CLOCKID_REALTIME) return BigInt(Date.now()) * 1_000_000n
-  if (id === wasi.CLOCKID_MONOTONIC) return BigInt(Math.round(performance.now() * 1e6))
+  if (id === wasi.CLOCKID_MONOTONIC) {
+    const ns = performance.now() * 1e6
+    return BigInt(round === 'up' ? Math.ceil(ns) : Math.floor(ns))
+  }
   return undefined
 }
 
@@ -45,10 +56,18 @@ function read(view: DataView, ptr: number, count: number): Subscription[] | numb
       const clock = view.getUint32(at + 16, true)
       const timeout = view.getBigUint64(at + 24, true)
       const flags = view.getUint16(at + 40, true)
-      const now = clockNow(clock)
-      if (now === undefined) return wasi.ERRNO_INVAL
-      const absolute = (flags & wasi.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0
-      subscriptions.push({ userdata, type, clock, deadline: absolute ? timeout : now + timeout })
+      if (clockNow(clock) === undefined) return wasi.ERRNO_INVAL
+      if ((flags & wasi.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0) {
+        subscriptions.push({ userdata, type, clock, deadline: timeout })
+      } else {
+        const monotonic = wasi.CLOCKID_MONOTONIC
+        subscriptions.push({
+          userdata,
+          type,
+          clock: monotonic,
+          deadline: clockNow(monotonic, 'up')! + timeout,
+        })
+      }
     } else if (type === wasi.EVENTTYPE_FD_READ || type === wasi.EVENTTYPE_FD_WRITE) {
       subscriptions.push({ userdata, type, fd: view.getUint32(at + 16, true) })
     } else {

@@ -2,7 +2,7 @@
 // sleeps that wait on timers, files, exit codes and the state after exit. The same file runs again under
 // Node 26 (node26.test.ts), where the mode is JSPI.
 import { describe, expect, it } from 'vitest'
-import { WasiError } from '../src/index.ts'
+import { instantiateWasi, WasiError } from '../src/index.ts'
 import { AUTO_MODE, build, runBlocking, sleep } from './helpers.ts'
 
 describe('stdin', () => {
@@ -56,16 +56,21 @@ describe('stdin', () => {
     expect(empty.exitCode).toBe(4) // main's return value
   })
 
-  it('rejects the call with the error the stdin source threw', async () => {
+  it('rejects the call with the error the stdin source threw, and leaves the instance exited with code 1', async () => {
     const problem = new Error('the input went away')
-    await expect(
-      runBlocking(['echo'], {
+    const { sources, meta } = await build('blocking.wasm')
+    const instance = await instantiateWasi(sources, meta, undefined, {
+      wasi: {
+        args: ['blocking', 'echo'],
         stdin: async () => {
           await sleep(1)
           throw problem
         },
-      }),
-    ).rejects.toBe(problem)
+      },
+    })
+    await expect(instance.exports._start()).rejects.toBe(problem)
+    expect(instance.exitCode).toBe(1)
+    await expect(instance.exports._start()).rejects.toMatchObject({ code: 'WASI_EXITED', exitCode: 1 })
   })
 
   it('poll() on stdin times out, then wakes up when input arrives', async () => {
@@ -144,7 +149,6 @@ describe('files, args, env, output', () => {
 
   it('names the program after the file when args are not given', async () => {
     const { sources, meta } = await build('blocking.wasm')
-    const { instantiateWasi } = await import('../src/index.ts')
     const stderr: string[] = []
     const instance = await instantiateWasi(sources, meta, undefined, {
       wasi: { stderr: (l) => stderr.push(l) },
