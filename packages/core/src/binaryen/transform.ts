@@ -177,6 +177,8 @@ function runTransform(
     wasm = debug.bytes
     if (jspiWasm) jspiWasm = stripDebugSections(jspiWasm).bytes
 
+    if (options.ignoreIndirect && jspi !== 'only')
+      warnings.push(...indirectOnlyWarnings(facts, scan, options))
     const defined = new Set(facts.definedFunctions)
     const runtimeTop = topMostRuntime(scan, facts)
     const instrumented = [...analysis.changing].filter(
@@ -608,6 +610,32 @@ function reachers(scan: TextScan, options: TransformOptions): (internal: string)
     const imported = scan.importedFunctions.get(internal)
     return imported === undefined ? reaching.has(internal) : isAsyncImport(imported, options.asyncImports)
   }
+}
+
+/**
+ * With `ignoreIndirect`, an async import that no export reaches through direct calls alone can only be reached
+ * through a function pointer: Asyncify will not instrument that path, so a pause there rejects
+ * (ASYNCIFY_NOT_INSTRUMENTED or ASYNCIFY_UNWIND_FAILED). Say so at build time.
+ */
+function indirectOnlyWarnings(facts: ModuleFacts, scan: TextScan, options: TransformOptions): string[] {
+  const exported = facts.exports.filter((entry) => entry.kind === 'function').map((entry) => entry.internal)
+  const asyncImports = facts.imports.filter(
+    (entry) =>
+      entry.kind === 'function' &&
+      entry.module !== 'asyncify' &&
+      isAsyncImport(`${entry.module}.${entry.name}`, options.asyncImports),
+  )
+  const reachedBy = (name: string, ignoreIndirect: boolean) => {
+    const changing = estimateInstrumented(scan, { ...options, asyncImports: [name], ignoreIndirect })
+    return exported.some((internal) => changing.has(internal))
+  }
+  return asyncImports
+    .map((entry) => `${entry.module}.${entry.name}`)
+    .filter((name) => !reachedBy(name, true) && reachedBy(name, false))
+    .map(
+      (name) =>
+        `asyncImports entry "${name}" is reached only through function pointers, and ignoreIndirect is on: a pause there cannot be resumed (the call rejects with ASYNCIFY_NOT_INSTRUMENTED). Turn off ignoreIndirect, or add the functions on that path to addList with propagateAddList`,
+    )
 }
 
 function exportsMeta(
