@@ -149,6 +149,32 @@ function runTransform(
       )
     }
 
+    const describe = (changing: Set<string> | undefined): TransformMeta => {
+      const meta: TransformMeta = {
+        version: 2,
+        imports: importsMeta(facts, options),
+        exports: exportsMeta(facts, changing, jspi === 'off' ? undefined : reachers(scan, options)),
+        memory: placed.memory,
+        buffer: placed.buffer,
+        inWasmRuntime,
+        jspi,
+      }
+      if (stack && stackExport) meta.stack = { pointerExport: stackExport.name, low: stack.low }
+      return meta
+    }
+    if (options.stage === 'jspi' && preBytes) {
+      // What a dev server serves first where the browser has JSPI: that binary, and a meta that fits the
+      // Asyncify one built later, except the exports' `suspending` flags, which only the pass knows.
+      const bytes = stripDebugSections(preBytes).bytes
+      return {
+        wasm: bytes,
+        meta: describe(undefined),
+        instrumented: 0,
+        totalFunctions: facts.definedFunctions.length,
+        warnings,
+      }
+    }
+
     binaryen.setOptimizeLevel(jspi === 'only' ? 0 : options.optimizeLevel)
     binaryen.setShrinkLevel(options.shrinkLevel)
     binaryen.clearPassArguments()
@@ -184,16 +210,7 @@ function runTransform(
     const instrumented = [...analysis.changing].filter(
       (name) => defined.has(name) && !runtimeTop.has(name),
     ).length
-    const meta: TransformMeta = {
-      version: 2,
-      imports: importsMeta(facts, options),
-      exports: exportsMeta(facts, analysis.changing, jspi === 'off' ? undefined : reachers(scan, options)),
-      memory: placed.memory,
-      buffer: placed.buffer,
-      inWasmRuntime,
-      jspi,
-    }
-    if (stack && stackExport) meta.stack = { pointerExport: stackExport.name, low: stack.low }
+    const meta = describe(analysis.changing)
     const output: TransformOutput = {
       wasm,
       meta,
@@ -640,7 +657,7 @@ function indirectOnlyWarnings(facts: ModuleFacts, scan: TextScan, options: Trans
 
 function exportsMeta(
   facts: ModuleFacts,
-  changing: Set<string>,
+  changing: Set<string> | undefined,
   reaches: ((internal: string) => boolean) | undefined,
 ): ExportMeta[] {
   return (
@@ -650,7 +667,7 @@ function exportsMeta(
         const meta: ExportMeta = { name: entry.name, kind: entry.kind }
         if (entry.sig) meta.sig = entry.sig
         if (entry.kind === 'function') {
-          meta.suspending = changing.has(entry.internal)
+          if (changing) meta.suspending = changing.has(entry.internal)
           if (reaches && !reaches(entry.internal)) meta.reachesAsyncImport = false
         }
         return meta
