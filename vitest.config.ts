@@ -31,8 +31,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/packed/**'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The packed tarballs installed with npm into projects outside the monorepo (registry access needed).
+        test: {
+          name: 'packed',
+          include: ['test/packed/**/*.test.ts'],
+          globalSetup: ['test/packed/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

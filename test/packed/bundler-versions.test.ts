@@ -1,0 +1,52 @@
+// The oldest and the newest release of every other bundler range in unplugin-asyncify's peerDependencies, each
+// set installed with npm next to the packed plugin in a fresh project: the fixture app builds and runs in Node.
+// (Vite has its own file: vite-versions.test.ts.)
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { FIXTURE_APP, WASM_FIXTURES } from '../bundlers/utils.ts'
+import { createProject, type Project } from './project.ts'
+
+/** Keep in step with peerDependencies and docs/bundlers.md#supported-versions. */
+export const BUNDLER_VERSIONS = {
+  oldest: {
+    rollup: '4.0.0',
+    rolldown: '1.0.0',
+    webpack: '5.90.0',
+    '@rspack/core': '1.0.0',
+    esbuild: '0.19.0',
+  },
+  newest: {
+    rollup: '4.68.8',
+    rolldown: '1.3.3',
+    webpack: '5.113.0',
+    '@rspack/core': '2.3.4',
+    esbuild: '0.28.2',
+  },
+}
+
+const FIXTURE = join(import.meta.dirname, 'fixture')
+const BUNDLERS = ['rollup', 'rolldown', 'webpack', 'rspack', 'esbuild'] as const
+
+describe.each(Object.entries(BUNDLER_VERSIONS))('%s releases', (set, versions) => {
+  let project: Project
+
+  beforeAll(async () => {
+    project = await createProject({
+      name: `bundlers-${set}`,
+      dependencies: versions,
+      copy: {
+        'src/main.js': join(FIXTURE_APP, 'src/main.js'),
+        'src/wasm-env.js': join(FIXTURE_APP, 'src/wasm-env.js'),
+        'src/compute.wasm': join(WASM_FIXTURES, 'compute.wasm'),
+        'bundler-build.mjs': join(FIXTURE, 'bundler-build.mjs'),
+        'run.mjs': join(FIXTURE, 'run.mjs'),
+      },
+    })
+  })
+
+  it.each(BUNDLERS)('%s builds the app and it runs in Node', async (bundler) => {
+    const { stdout: entry } = await project.run('node', ['bundler-build.mjs', bundler])
+    const { stdout } = await project.run('node', ['run.mjs', entry])
+    expect(JSON.parse(stdout)).toEqual({ result: 'OK', mode: 'asyncify' })
+  })
+})

@@ -1,0 +1,21 @@
+// Packs the three packages once per `vitest run` (as `pnpm publish` would) for every test that installs them into
+// a project outside the monorepo. The tarballs go to a temp folder that is removed afterwards.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+// @ts-expect-error: a plain .mjs script without declarations
+import { packAll } from '../../scripts/pack.mjs'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Package name -> absolute path of its tarball. */
+    tarballs: Record<string, string>
+  }
+}
+
+export default function setup(project: TestProject): () => void {
+  const dest = mkdtempSync(join(tmpdir(), 'asyncify-packed-'))
+  project.provide('tarballs', packAll(dest) as Record<string, string>)
+  return () => rmSync(dest, { recursive: true, force: true })
+}

@@ -1,0 +1,119 @@
+// A throwaway npm project outside the monorepo, with the PACKED packages installed by `npm install` (no workspace
+// links, no hoisted monorepo node_modules to fall back on): what a user gets from the registry.
+import { execFile } from 'node:child_process'
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { inject } from 'vitest'
+
+/** All projects live here, so a failed run leaves them for inspection until the next one. */
+export const PROJECTS_DIR: string = join(tmpdir(), 'unplugin-asyncify-packed')
+
+export interface ProjectSpec {
+  /** Folder name under PROJECTS_DIR. */
+  name: string
+  /** Registry packages besides ours, e.g. `{ vite: '5.4.21' }`. */
+  dependencies?: Record<string, string>
+  /** Files to write, relative to the project root. */
+  files?: Record<string, string>
+  /** Folders to copy in: project-relative target -> absolute source. */
+  copy?: Record<string, string>
+  /** Install only our packages when false (default true). */
+  plugin?: boolean
+}
+
+export interface Project {
+  dir: string
+  /** Run a command in the project; rejects with its output when it exits non-zero. */
+  run(
+    command: string,
+    args: string[],
+    env?: Record<string, string>,
+  ): Promise<{ stdout: string; stderr: string }>
+}
+
+export interface Failure {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Create the project and `npm install` it. Our packages come from the tarballs; their dependencies on each other
+ * are pointed at the tarballs too with `overrides` (they are not on the registry).
+ */
+export async function createProject(spec: ProjectSpec): Promise<Project> {
+  const tarballs = inject('tarballs')
+  const dir = join(PROJECTS_DIR, spec.name)
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
+  const file = (name: string) => `file:${tarballs[name]}`
+  const pkg = {
+    name: spec.name,
+    private: true,
+    type: 'module',
+    devDependencies: {
+      ...(spec.plugin === false ? {} : { 'unplugin-asyncify': file('unplugin-asyncify') }),
+      ...spec.dependencies,
+    },
+    overrides: {
+      '@unplugin-asyncify/core': file('@unplugin-asyncify/core'),
+      '@unplugin-asyncify/runtime': file('@unplugin-asyncify/runtime'),
+    },
+  }
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
+  for (const [path, text] of Object.entries(spec.files ?? {})) {
+    await mkdir(join(dir, path, '..'), { recursive: true })
+    await writeFile(join(dir, path), text)
+  }
+  for (const [target, source] of Object.entries(spec.copy ?? {})) {
+    await cp(source, join(dir, target), { recursive: true })
+  }
+  const project: Project = {
+    dir,
+    async run(command, args, env = {}) {
+      try {
+        return await promisify(execFile)(command, args, {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...cleanEnv(), ...env },
+          maxBuffer: 64 << 20,
+          timeout: 240_000,
+        })
+      } catch (error) {
+        const failed = error as Failure & { message: string }
+        throw Object.assign(
+          new Error(`${command} ${args.join(' ')} failed in ${dir}:\n${failed.stdout}\n${failed.stderr}`),
+          { code: failed.code, stdout: failed.stdout, stderr: failed.stderr },
+        )
+      }
+    },
+  }
+  // --prefer-offline: versions already in npm's cache are not looked up again.
+  await project.run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'])
+  return project
+}
+
+/**
+ * The environment without what the monorepo's pnpm and vitest set (npm_config_*, NODE_OPTIONS, VITEST*), so npm
+ * and the bundlers in the project behave as in a user's shell.
+ */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|NODE_ENV$|TEST$)/i.test(key)) continue
+    env[key] = value
+  }
+  return env
+}
+
+/** Expect a command to fail; resolves to its exit code and output. */
+export async function failure(pending: Promise<unknown>): Promise<Failure> {
+  try {
+    await pending
+  } catch (error) {
+    return error as Failure
+  }
+  throw new Error('expected the command to fail')
+}
