@@ -13,8 +13,12 @@ export type GlueSource =
   | { kind: 'asset-path'; path: string }
   /** An asset emitted with `this.emitFile`, referenced as `import.meta.ROLLUP_FILE_URL_<referenceId>`. */
   | { kind: 'rollup-ref'; referenceId: string }
-  /** A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). */
-  | { kind: 'url-import'; specifier: string }
+  /**
+   * A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). `fileUrl`, when given, is
+   * the same file as a `file:` URL, used instead when the glue itself runs from a `file:` URL: Vitest's jsdom and
+   * happy-dom environments run Vite's browser transform in Node, where the served path means nothing.
+   */
+  | { kind: 'url-import'; specifier: string; fileUrl?: string }
   /** An absolute URL, used as is (a `file:` URL in Vite's SSR dev server). */
   | { kind: 'url'; url: string }
   /** The bytes themselves, base64-encoded into the glue. */
@@ -94,7 +98,9 @@ function genSourceExpression(source: GlueSource, local: string): string {
       // The bundler renders a URL string, relative or root-relative, so it is resolved against this module.
       return `new URL(import.meta.ROLLUP_FILE_URL_${source.referenceId}, import.meta.url)`
     case 'url-import':
-      return `new URL(${local}, import.meta.url)`
+      return source.fileUrl
+        ? `import.meta.url.startsWith("file:") ? new URL(${JSON.stringify(source.fileUrl)}) : new URL(${local}, import.meta.url)`
+        : `new URL(${local}, import.meta.url)`
     case 'url':
       return `new URL(${JSON.stringify(source.url)})`
     case 'inline':
@@ -130,14 +136,29 @@ function genLazyExports(meta: WasmMeta): string[] {
   return lines
 }
 
-/** `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults. */
+/**
+ * `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults.
+ * Each file is fetched and compiled once: later calls instantiate the `WebAssembly.Module` the first one compiled.
+ */
 function genInit(hasDefaults: boolean): string[] {
   const p = GENERATED_PREFIX
   const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
   const lines = [
+    '/** Compiled modules by source (asyncify, jspi), from the first init() that loaded each. */',
+    `const ${p}compiled = {}`,
     '/** A new, independent instance per call. */',
     'export default function init(imports, options) {',
-    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, options)`,
+    '  let loaded',
+    '  const sources = {}',
+    `  for (const mode of Object.keys(${p}sources)) {`,
+    `    sources[mode] = () => ${p}compiled[mode] ?? ((loaded = mode), ${p}sources[mode]())`,
+    '  }',
+    `  const instance = ${p}instantiate(sources, ${p}meta, ${imports}, options)`,
+    '  instance.then(',
+    `    (created) => { if (loaded) ${p}compiled[loaded] ??= created.module },`,
+    '    () => {},',
+    '  )',
+    '  return instance',
     '}',
   ]
   if (hasDefaults) {

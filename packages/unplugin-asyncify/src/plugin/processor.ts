@@ -9,7 +9,7 @@ import {
   genGlue,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
-import { DtsFile } from './dts-file.ts'
+import { DtsFile, defaultDtsPath } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
@@ -40,6 +40,8 @@ export interface ProcessorContext {
   root: string
   mode?: 'development' | 'production'
   logger: Logger
+  /** First characters of import specifiers the `dts` file declares (the defaults plus the host's aliases). */
+  dtsPrefixes?: readonly string[]
 }
 
 /**
@@ -59,7 +61,19 @@ export class WasmProcessor {
     this.options = options
     this.context = context
     this.filter = createFileFilter(options.include, options.exclude, context.root)
-    if (options.dts) this.dts = new DtsFile(resolve(context.root, options.dts), context.root)
+    if (options.dts) {
+      const path = options.dts === true ? defaultDtsPath(context.root) : resolve(context.root, options.dts)
+      this.dts = new DtsFile(path, context.root)
+      if (context.dtsPrefixes) this.dts.prefixes = context.dtsPrefixes
+      // In CI the declarations should already be committed: a rewrite means `tsc` before the build saw old ones.
+      if (process.env.CI && !options.silent) {
+        this.dts.onWrite = (written) =>
+          context.logger.warn(
+            `${displayPath(written, context.root)} was missing or out of date and has been rewritten; commit it, ` +
+              'so that tsc before the build sees the exact types.',
+          )
+      }
+    }
   }
 
   /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url'
 import type { GlueSource } from '@unplugin-asyncify/core'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
+import { aliasPrefixes } from './dts-file.ts'
 import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
 import type { PluginOptions } from './options.ts'
 import { slash } from './paths.ts'
@@ -42,6 +43,7 @@ interface ViteConfigSubset {
   command: 'serve' | 'build'
   root: string
   isProduction: boolean
+  resolve: { alias: readonly { find: unknown }[] }
   logger: { info(message: string, options?: { timestamp?: boolean }): void; warn(message: string): void }
 }
 
@@ -92,19 +94,29 @@ export function unifiedPlugin(
           warn: (message) => vite!.logger.warn(`[${PLUGIN_NAME}] warning: ${message}`),
         }
       : consoleLogger
-    processor = new WasmProcessor(options, { root: root(), mode: buildMode(), logger })
+    processor = new WasmProcessor(options, {
+      root: root(),
+      mode: buildMode(),
+      logger,
+      dtsPrefixes: vite ? aliasPrefixes(vite.resolve.alias) : undefined,
+    })
     return processor
   }
 
   /** Hands a binary that is not inlined to the host, so the glue gets a URL the runtime can load. */
-  async function emitAsset(ctx: RollupLikeContext, file: string, asset: WasmAsset): Promise<GlueSource> {
+  async function emitAsset(
+    ctx: RollupLikeContext,
+    file: string,
+    asset: WasmAsset,
+    server: boolean,
+  ): Promise<GlueSource> {
     if (vite?.command === 'serve') {
       // No emitFile in dev: write the bytes where Vite serves them from, `?url` gives the browser URL; a server
       // consumer (SSR) reads the file directly.
       const path = await writeAssetFile(assetsDir(root(), options.core.cacheDir), asset)
-      return ctx.environment?.config.consumer === 'server'
+      return server
         ? { kind: 'url', url: pathToFileURL(path).href }
-        : { kind: 'url-import', specifier: `${slash(path)}?url` }
+        : { kind: 'url-import', specifier: `${slash(path)}?url`, fileUrl: pathToFileURL(path).href }
     }
     if (ROLLUP_LIKE.has(framework)) {
       const referenceId = ctx.emitFile({
@@ -113,7 +125,7 @@ export function unifiedPlugin(
         originalFileName: slash(file),
         source: asset.bytes,
       })
-      if (ctx.environment?.config.consumer === 'server') serverAssets.set(referenceId, asset.bytes)
+      if (server) serverAssets.set(referenceId, asset.bytes)
       return { kind: 'rollup-ref', referenceId }
     }
     if (framework === 'esbuild') {
@@ -164,13 +176,17 @@ export function unifiedPlugin(
     },
     load: {
       filter: { id: ASYNCIFY_ID_RE },
-      async handler(this: UnpluginBuildContext, id) {
+      async handler(this: UnpluginBuildContext, id, ...rest: unknown[]) {
         const { file, variant } = parseAsyncifyId(id)
         const wasm = getProcessor()
         if (!wasm.filter(file)) return null
         this.addWatchFile(file)
         const ctx = this as unknown as RollupLikeContext
-        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset))
+        // Vite 6+ says so per environment; Vite 5 only through load's `ssr` flag.
+        const server = ctx.environment
+          ? ctx.environment.config.consumer === 'server'
+          : Boolean((rest[0] as { ssr?: boolean } | undefined)?.ssr)
+        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset, server))
       },
     },
     vite: {
