@@ -79,6 +79,26 @@ describe('build log', () => {
   })
 })
 
+describe('importModules', () => {
+  // Every bundler, and the webpack loader with the rule the README gives.
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: a module that lacks an import of ?asyncify fails the build, naming both`, async () => {
+      const build = buildCapturing(bundler, `missing-import-${bundler.name}`, 'src/main.js', {
+        ...fixtureOptions(FIXTURE_APP),
+        importModules: { env: join(FIXTURE_APP, 'src/wasm-env-partial.js') },
+      })
+      const error = await build.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error, 'the build should fail').toBeDefined()
+      const message = String((error as Error).message ?? error)
+      expect(message).toContain('get_i64')
+      expect(message).toContain('wasm-env-partial')
+    })
+  }
+})
+
 describe('inline', () => {
   for (const name of ['rollup', 'webpack', 'esbuild']) {
     it(`${name}: puts the bytes into the JS and emits no .wasm`, async () => {

@@ -107,6 +107,27 @@ describe('genGlue', () => {
     expect(code).toContain('export const run = ')
   })
 
+  it('imports every import of ?asyncify by name, quoting names that are not identifiers', async () => {
+    const meta = {
+      ...glueMeta,
+      imports: [
+        { module: 'env', name: 'sleep', kind: 'function' as const },
+        { module: 'env', name: 'weird-name', kind: 'function' as const },
+        { module: 'env', name: 'memory', kind: 'memory' as const },
+      ],
+    }
+    const code = genGlue({ ...cases['rollup-exports']!, meta, importModules: { env: '/project/src/env.js' } })
+    expect(code).toContain(
+      'import { sleep as __asyncify_import_0_0, "weird-name" as __asyncify_import_0_1, memory as __asyncify_import_0_2 } from "/project/src/env.js"',
+    )
+    expect(code).toContain(
+      'const __asyncify_defaults = () => ({ "env": { "sleep": __asyncify_import_0_0, "weird-name": __asyncify_import_0_1, "memory": __asyncify_import_0_2 } })',
+    )
+    const file = join(TMP, 'named-imports.mjs')
+    await writeFile(file, code)
+    await promisify(execFile)(process.execPath, ['--check', file])
+  })
+
   it('rejects input it cannot represent', () => {
     expect(() => genGlue({ ...cases['rollup-init']!, sources: {} })).toThrow(/asyncify or a jspi/)
     expect(() =>

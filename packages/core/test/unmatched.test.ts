@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { asyncify } from '../src/asyncify.ts'
+import type { AsyncifyOptions } from '../src/options.ts'
 import { unmatchedEntryWarnings } from '../src/unmatched.ts'
 import { readFunctionNames } from '../src/wasm-sections.ts'
 import { glueMeta } from './fixtures/glue-meta.ts'
@@ -63,7 +64,7 @@ describe('asyncify() report', () => {
       optimizeLevel: 0,
       jspi: 'off',
       cacheDir,
-    } as const
+    } satisfies AsyncifyOptions
     await asyncify(fixture('compute.wasm'), options)
     const result = await asyncify(fixture('compute.wasm'), options)
     expect(result.report.cache).toBe('hit')

@@ -5,7 +5,7 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isPropertyName } from './identifiers.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
 export type GlueSource =
@@ -59,12 +59,15 @@ export function genGlue(options: GlueOptions): string {
   const lines = [
     `// unplugin-asyncify${options.name ? `: ${JSON.stringify(options.name)}` : ''}`,
     `import { ${runtimeNames} } from ${JSON.stringify(options.runtime)}`,
-    ...importModules.map(
-      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
-    ),
+    ...(variant === 'exports'
+      ? genNamedImports(meta, importModules)
+      : importModules.map(
+          ([, specifier], i) =>
+            `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
+        )),
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
-    `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
+    `const ${GENERATED_PREFIX}defaults = ${variant === 'exports' ? genNamedDefaults(meta, importModules) : genDefaults(importModules)}`,
     ...(variant === 'exports' ? genLazyExports(meta) : genInit(importModules.length > 0)),
   ]
   return `${lines.join('\n')}\n`
@@ -115,11 +118,40 @@ function genDefaults(importModules: [string, string][]): string {
   return `{ ${entries.join(', ')} }`
 }
 
+/**
+ * `?asyncify` takes every import from `importModules`, so each one is imported by name: a module that lacks one
+ * fails the build in the bundler (`"get_i64" is not exported by "src/wasm-env.ts"`) instead of the first call.
+ */
+function genNamedImports(meta: WasmMeta, importModules: [string, string][]): string[] {
+  return importModules.map(([module, specifier], m) => {
+    const names = importedNames(meta, module).map((name, i) => {
+      const imported = isPropertyName(name) ? name : JSON.stringify(name)
+      return `${imported} as ${GENERATED_PREFIX}import_${m}_${i}`
+    })
+    return `import { ${names.join(', ')} } from ${JSON.stringify(specifier)}`
+  })
+}
+
+/** `() => ({ "env": { "sleep": __asyncify_import_0_0 } })`: read at instantiation, so an import cycle is fine. */
+function genNamedDefaults(meta: WasmMeta, importModules: [string, string][]): string {
+  const modules = importModules.map(([module], m) => {
+    const fields = importedNames(meta, module).map(
+      (name, i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}import_${m}_${i}`,
+    )
+    return `${JSON.stringify(module)}: { ${fields.join(', ')} }`
+  })
+  return `() => ({ ${modules.join(', ')} })`
+}
+
+function importedNames(meta: WasmMeta, module: string): string[] {
+  return [...new Set(meta.imports.filter((entry) => entry.module === module).map((entry) => entry.name))]
+}
+
 /** `?asyncify`: every function export, instantiated with the default imports on its first call. */
 function genLazyExports(meta: WasmMeta): string[] {
   const p = GENERATED_PREFIX
   const lines = [
-    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults))`,
+    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults()))`,
   ]
   meta.exports.forEach((entry, i) => {
     if (entry.kind !== 'function') return
