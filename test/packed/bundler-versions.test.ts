@@ -45,7 +45,8 @@ describe.each(Object.entries(BUNDLER_VERSIONS))('%s releases', (set, versions) =
   })
 
   it.each(BUNDLERS)('%s builds the app and it runs in Node', async (bundler) => {
-    const { stdout: entry } = await project.run('node', ['bundler-build.mjs', bundler])
+    await project.run('node', ['bundler-build.mjs', bundler])
+    const entry = `dist-${bundler}/main.${bundler === 'webpack' || bundler === 'rspack' ? 'mjs' : 'js'}`
     const { stdout } = await project.run('node', ['run.mjs', entry])
     expect(JSON.parse(stdout)).toEqual({ result: 'OK', mode: 'asyncify' })
   })

@@ -1,7 +1,7 @@
 // A throwaway npm project outside the monorepo, with the PACKED packages installed by `npm install` (no workspace
 // links, no hoisted monorepo node_modules to fall back on): what a user gets from the registry.
 import { execFile } from 'node:child_process'
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -21,6 +21,11 @@ export interface ProjectSpec {
   copy?: Record<string, string>
   /** Install only our packages when false (default true). */
   plugin?: boolean
+  /**
+   * Start from a project a real generator made instead of an empty package.json: `create-vite` at this version
+   * and template. Its package.json is kept and ours is merged in.
+   */
+  createVite?: { version: string; template: string }
 }
 
 export interface Project {
@@ -47,13 +52,28 @@ export async function createProject(spec: ProjectSpec): Promise<Project> {
   const tarballs = inject('tarballs')
   const dir = join(PROJECTS_DIR, spec.name)
   await rm(dir, { recursive: true, force: true })
-  await mkdir(dir, { recursive: true })
+  await mkdir(PROJECTS_DIR, { recursive: true })
+  let base: Record<string, any> = { name: spec.name, private: true, type: 'module' }
+  if (spec.createVite) {
+    const { version, template } = spec.createVite
+    await run(PROJECTS_DIR, 'npx', [
+      '-y',
+      `create-vite@${version}`,
+      spec.name,
+      '--template',
+      template,
+      '--no-interactive',
+      '--no-immediate',
+    ])
+    base = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+  } else {
+    await mkdir(dir, { recursive: true })
+  }
   const file = (name: string) => `file:${tarballs[name]}`
   const pkg = {
-    name: spec.name,
-    private: true,
-    type: 'module',
+    ...base,
     devDependencies: {
+      ...base.devDependencies,
       ...(spec.plugin === false ? {} : { 'unplugin-asyncify': file('unplugin-asyncify') }),
       ...spec.dependencies,
     },
@@ -70,29 +90,33 @@ export async function createProject(spec: ProjectSpec): Promise<Project> {
   for (const [target, source] of Object.entries(spec.copy ?? {})) {
     await cp(source, join(dir, target), { recursive: true })
   }
-  const project: Project = {
-    dir,
-    async run(command, args, env = {}) {
-      try {
-        return await promisify(execFile)(command, args, {
-          cwd: dir,
-          encoding: 'utf8',
-          env: { ...cleanEnv(), ...env },
-          maxBuffer: 64 << 20,
-          timeout: 240_000,
-        })
-      } catch (error) {
-        const failed = error as Failure & { message: string }
-        throw Object.assign(
-          new Error(`${command} ${args.join(' ')} failed in ${dir}:\n${failed.stdout}\n${failed.stderr}`),
-          { code: failed.code, stdout: failed.stdout, stderr: failed.stderr },
-        )
-      }
-    },
-  }
+  const project: Project = { dir, run: (command, args, env) => run(dir, command, args, env) }
   // --prefer-offline: versions already in npm's cache are not looked up again.
   await project.run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'])
   return project
+}
+
+async function run(
+  cwd: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await promisify(execFile)(command, args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...cleanEnv(), ...env },
+      maxBuffer: 64 << 20,
+      timeout: 240_000,
+    })
+  } catch (error) {
+    const failed = error as Failure & { message: string }
+    throw Object.assign(
+      new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${failed.stdout}\n${failed.stderr}`),
+      { code: failed.code, stdout: failed.stdout, stderr: failed.stderr },
+    )
+  }
 }
 
 /**
