@@ -68,6 +68,8 @@ const ROLLUP_LIKE = new Set(['vite', 'rollup', 'rolldown', 'unloader'])
 export function unifiedPlugin(
   options: PluginOptions,
   framework: UnpluginContextMeta['framework'],
+  /** A new Vite plugin with the same options, for Vite's worker builds. */
+  vitePluginForWorkers?: () => unknown,
 ): UnpluginOptions {
   let vite: ViteConfigSubset | undefined
   let esbuild: EsbuildSubset | undefined
@@ -190,6 +192,17 @@ export function unifiedPlugin(
       },
     },
     vite: {
+      // Vite bundles module workers with `worker.plugins` only; without us there, a worker's `?asyncify` import
+      // fails with UNLOADABLE_DEPENDENCY (os error 2). Join the worker builds unless the user already added us.
+      config(config) {
+        if (!vitePluginForWorkers) return
+        config.worker ??= {}
+        const userPlugins = config.worker.plugins
+        config.worker.plugins = () => {
+          const plugins = (userPlugins?.() ?? []) as unknown[]
+          return (hasAsyncifyPlugin(plugins) ? plugins : [...plugins, vitePluginForWorkers()]) as never
+        }
+      },
       configResolved(config) {
         vite = config
       },
@@ -238,4 +251,13 @@ export function unifiedPlugin(
       },
     },
   }
+}
+
+/** Whether a (nested) Vite plugin list already holds one of ours. */
+function hasAsyncifyPlugin(plugins: unknown[]): boolean {
+  return plugins.some((plugin) =>
+    Array.isArray(plugin)
+      ? hasAsyncifyPlugin(plugin)
+      : (plugin as { name?: unknown } | null)?.name === PLUGIN_NAME,
+  )
 }
