@@ -99,6 +99,29 @@ describe('importModules', () => {
   }
 })
 
+describe('?asyncify on a file that is not a .wasm binary', () => {
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: WebAssembly text and JavaScript fail with ASYNCIFY_NOT_WASM and the fix`, async () => {
+      const failure = (entry: string) =>
+        buildCapturing(bundler, `not-wasm-${bundler.name}`, entry, fixtureOptions()).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      const wat = await failure('src/wat-import.js')
+      expect(errorCode(wat)).toBe('ASYNCIFY_NOT_WASM')
+      // Rollup has no root of its own: its paths are relative to the working directory.
+      expect(String((wat as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/pure-compute\.wat": it is WebAssembly text, and \?asyncify works on \.wasm binaries\. Compile it first \(wat2wasm pure-compute\.wat -o pure-compute\.wasm/,
+      )
+      const js = await failure('src/js-import.js')
+      expect(errorCode(js)).toBe('ASYNCIFY_NOT_WASM')
+      expect(String((js as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/wasm-env\.js": it is JavaScript, and \?asyncify works on \.wasm binaries\. Import the \.wasm file itself/,
+      )
+    })
+  }
+})
+
 describe('inline', () => {
   for (const name of ['rollup', 'webpack', 'esbuild']) {
     it(`${name}: puts the bytes into the JS and emits no .wasm`, async () => {

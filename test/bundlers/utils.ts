@@ -18,7 +18,13 @@ export const TMP: string = join(here, '../.tmp')
 export const CACHE_DIR: string = join(TMP, 'cache')
 
 /** The wasm files the fixture app imports, copied from test/fixtures/wasm (never edited in place). */
-const APP_WASM = ['compute.wasm', 'pure-compute.wasm', 'multi-value.wasm', 'not-wasm.wasm']
+const APP_WASM = [
+  'compute.wasm',
+  'pure-compute.wasm',
+  'multi-value.wasm',
+  'not-wasm.wasm',
+  'pure-compute.wat',
+]
 
 /** Copy the wasm fixtures into fixture-app/src (git-ignored there). Safe to call from several test files. */
 export async function prepareFixtureApp(app: string = FIXTURE_APP): Promise<void> {

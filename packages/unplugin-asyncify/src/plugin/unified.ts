@@ -10,7 +10,8 @@ import type { GlueSource } from '@unplugin-asyncify/core'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
 import { aliasPrefixes } from './dts-file.ts'
-import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
+import { ASYNCIFY_ANY_ID_RE, ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
+import { notWasmImport } from './not-wasm.ts'
 import type { PluginOptions } from './options.ts'
 import { slash } from './paths.ts'
 import { consoleLogger, type Logger, PLUGIN_NAME, WasmProcessor } from './processor.ts'
@@ -157,6 +158,7 @@ export function unifiedPlugin(
       if (result.errors.length > 0) return null
       resolved = result.path
     }
+    if (resolved !== undefined && !resolved.endsWith('.wasm')) throw notWasmImport(resolved, root())
     // An excluded file is not ours: the host resolves (and loads) it as it would without the plugin.
     if (resolved === undefined || !getProcessor().filter(resolved)) return null
     return resolved + query
@@ -171,7 +173,7 @@ export function unifiedPlugin(
       rolldownCwd = (args[0] as { cwd?: string } | undefined)?.cwd
     },
     resolveId: {
-      filter: { id: ASYNCIFY_ID_RE },
+      filter: { id: ASYNCIFY_ANY_ID_RE },
       handler(id, importer) {
         return resolveWasm(this as unknown as RollupLikeContext, id, importer)
       },
@@ -223,7 +225,7 @@ export function unifiedPlugin(
       },
     },
     esbuild: {
-      onResolveFilter: ASYNCIFY_ID_RE,
+      onResolveFilter: ASYNCIFY_ANY_ID_RE,
       onLoadFilter: ASYNCIFY_ID_RE,
       loader: 'js',
       setup(build) {
