@@ -25,4 +25,4 @@ export {
   type ResolvedAsyncifyOptions,
   resolveOptions,
 } from './options.ts'
-export { type BuildReport, formatReport } from './report.ts'
+export { type BuildReport, formatBytes, formatReport } from './report.ts'

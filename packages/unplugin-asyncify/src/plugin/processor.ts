@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import {
   type AsyncifyResult,
   asyncify,
+  formatBytes,
   formatReport,
   type GlueSource,
   genGlue,
@@ -42,7 +43,12 @@ export interface ProcessorContext {
   logger: Logger
   /** First characters of import specifiers the `dts` file declares (the defaults plus the host's aliases). */
   dtsPrefixes?: readonly string[]
+  /** Say that a transform is running once it took this long. @default PROGRESS_AFTER_MS */
+  progressAfterMs?: number
 }
+
+/** A first transform can take seconds (Binaryen loads, then runs): past this, say so instead of looking hung. */
+export const PROGRESS_AFTER_MS = 1000
 
 /**
  * Turns one wasm file into core's result and the glue module, transforming once per content: `?asyncify` and `?asyncify&init` of the same file,
@@ -139,8 +145,21 @@ export class WasmProcessor {
   }
 
   private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
-    const { root, mode, logger } = this.context
-    const result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+    const { root, mode, logger, progressAfterMs = PROGRESS_AFTER_MS } = this.context
+    const progress = this.options.silent
+      ? undefined
+      : setTimeout(() => {
+          logger.info(
+            `${displayPath(file, root)}: running Asyncify (${formatBytes(bytes.length)})... the first build of a ` +
+              'file takes a few seconds, later builds come from the cache',
+          )
+        }, progressAfterMs)
+    let result: AsyncifyResult
+    try {
+      result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+    } finally {
+      clearTimeout(progress)
+    }
     if (!this.options.silent) {
       logger.info(formatReport(result.report))
       for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)
