@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bundlers, clean } from './builders.ts'
 import {
+  buildLog,
   errorCode,
   FIXTURE_APP,
   fixtureOptions,
@@ -47,7 +48,7 @@ describe.each(bundlers)('$name', (bundler) => {
   })
 
   it('prints one build line for the wasm file, and nothing else', () => {
-    const ours = printed.filter((line) => line.includes('[unplugin-asyncify]'))
+    const ours = buildLog(printed)
     expect(ours).toHaveLength(1)
     expect(ours[0]).toMatch(/src\/compute\.wasm .* -> .*functions instrumented.*\(cache (hit|miss)\)/)
   })

@@ -8,6 +8,7 @@ import asyncifyEsbuild from 'unplugin-asyncify/esbuild'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Bundler, bundlers, clean } from './builders.ts'
 import {
+  buildLog,
   errorCode,
   FIXTURE_APP,
   fixtureOptions,
@@ -31,7 +32,7 @@ async function buildCapturing(bundler: Bundler, name: string, entry: string, opt
   await clean(outDir)
   try {
     const built = await bundler.build({ app: FIXTURE_APP, entry, outDir, options })
-    return { built, outDir, printed: printed.filter((line) => line.includes('[unplugin-asyncify]')) }
+    return { built, outDir, printed: buildLog(printed) }
   } finally {
     log.mockRestore()
     warn.mockRestore()

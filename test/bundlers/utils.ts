@@ -138,3 +138,8 @@ export function errorCode(error: unknown): string | undefined {
   if (fromName) return fromName
   return typeof e.code === 'string' && e.code !== 'PLUGIN_ERROR' ? e.code : undefined
 }
+
+/** The plugin's build-log lines, without the progress line a transform over a second prints first (timing-dependent). */
+export function buildLog(printed: string[]): string[] {
+  return printed.filter((line) => line.includes('[unplugin-asyncify]') && !/: running Asyncify \(/.test(line))
+}
