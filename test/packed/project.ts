@@ -10,6 +10,14 @@ import { inject } from 'vitest'
 /** All projects live here, so a failed run leaves them for inspection until the next one. */
 export const PROJECTS_DIR: string = join(tmpdir(), 'unplugin-asyncify-packed')
 
+/**
+ * One plugin cache for the fixture builds of every project (their build scripts read ASYNCIFY_CACHE_DIR): the
+ * transform does not depend on the bundler version, so it runs once instead of once per project.
+ */
+export const SHARED_CACHE: { ASYNCIFY_CACHE_DIR: string } = {
+  ASYNCIFY_CACHE_DIR: join(PROJECTS_DIR, '.cache'),
+}
+
 export interface ProjectSpec {
   /** Folder name under PROJECTS_DIR. */
   name: string

@@ -1,15 +1,16 @@
 // The Vite range we claim (peerDependencies of unplugin-asyncify: ^5 || ^6 || ^7 || ^8): its oldest and newest
-// releases (5.0.0, and 8.4.0 on Rolldown), the first 6.x (environments replace load's `ssr` flag) and 7.x, and
-// the last 5.x (whose SSR builds used to emit no .wasm). Each in a fresh npm project with the packed plugin:
-// the fixture app builds for the browser and for SSR, and both builds run in Node. The newest 6.x and 7.x are not
-// installed here, to keep CI lean (each version costs an npm install and four builds).
+// releases (5.0.0, and 8.4.0 on Rolldown), the first 6.x (environments replace load's `ssr` flag; 7.x takes the
+// same path) and the last 5.x (whose SSR builds used to emit no .wasm). Each in a fresh npm project with the packed
+// plugin: the fixture app builds for the browser and for SSR, and both builds run in Node. 7.x is not installed
+// here, to keep CI lean (each version costs an npm install and four builds); 7.0.0 and 7.3.8 passed this test when
+// the range was set.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FIXTURE_APP, WASM_FIXTURES } from '../bundlers/utils.ts'
-import { createProject } from './project.ts'
+import { createProject, SHARED_CACHE } from './project.ts'
 
 /** Keep in step with peerDependencies and docs/bundlers.md#supported-versions. */
-export const VITE_VERSIONS = ['5.0.0', '5.4.21', '6.0.0', '7.0.0', '8.4.0']
+export const VITE_VERSIONS = ['5.0.0', '5.4.21', '6.0.0', '8.4.0']
 
 const FIXTURE = join(import.meta.dirname, 'fixture')
 
@@ -30,7 +31,7 @@ describe.each(VITE_VERSIONS)('vite %s', (version) => {
       ['client', 'dist/main.js'],
       ['ssr', 'dist-ssr/main.js'],
     ] as const) {
-      await project.run('node', ['vite-build.mjs', target])
+      await project.run('node', ['vite-build.mjs', target], SHARED_CACHE)
       const { stdout } = await project.run('node', ['run.mjs', entry])
       expect(JSON.parse(stdout), `${target} build`).toEqual({ result: 'OK', mode: 'asyncify' })
     }
