@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 // @ts-expect-error: a plain .mjs script without declarations
 import { packAll } from '../../scripts/pack.mjs'
+import { PROJECTS_DIR } from './paths.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,5 +18,9 @@ declare module 'vitest' {
 export default function setup(project: TestProject): () => void {
   const dest = mkdtempSync(join(tmpdir(), 'asyncify-packed-'))
   project.provide('tarballs', packAll(dest) as Record<string, string>)
-  return () => rmSync(dest, { recursive: true, force: true })
+  return () => {
+    rmSync(dest, { recursive: true, force: true })
+    // The projects hold several hundred MB of node_modules; ASYNCIFY_KEEP_PROJECTS=1 keeps them to look into.
+    if (!process.env.ASYNCIFY_KEEP_PROJECTS) rmSync(PROJECTS_DIR, { recursive: true, force: true })
+  }
 }

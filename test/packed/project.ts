@@ -2,13 +2,12 @@
 // links, no hoisted monorepo node_modules to fall back on): what a user gets from the registry.
 import { execFile } from 'node:child_process'
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { inject } from 'vitest'
+import { PROJECTS_DIR } from './paths.ts'
 
-/** All projects live here, so a failed run leaves them for inspection until the next one. */
-export const PROJECTS_DIR: string = join(tmpdir(), 'unplugin-asyncify-packed')
+export { PROJECTS_DIR }
 
 /**
  * One plugin cache for the fixture builds of every project (their build scripts read ASYNCIFY_CACHE_DIR): the
