@@ -17,6 +17,8 @@ export interface BuildReport {
   /** Function imports that may pause today (`asyncImports` left at "every import"); list the real ones. */
   suggestedAsyncImports?: string[]
   warnings: string[]
+  /** Bytes of DWARF (`.debug_*` sections) removed: stale after the pass, so never shipped. */
+  dwarfRemovedBytes?: number
   /** What Binaryen printed that is worth showing (list warnings and the like). */
   binaryenOutput?: string
 }
@@ -33,7 +35,10 @@ export function formatReport(report: BuildReport): string {
   const line =
     `${report.file ?? 'wasm'} ${formatBytes(report.inputBytes)} -> ${formatBytes(report.outputBytes)}${jspi}, ` +
     `${report.instrumented}/${report.totalFunctions} functions instrumented, ${formatTime(report.timeMs)} ` +
-    `(cache ${report.cache})`
+    `(cache ${report.cache})` +
+    (report.dwarfRemovedBytes
+      ? `, DWARF removed (${formatBytes(report.dwarfRemovedBytes)}, stale after the pass)`
+      : '')
   const suggestion = formatSuggestion(report.suggestedAsyncImports)
   return suggestion ? `${line}\n${suggestion}` : line
 }

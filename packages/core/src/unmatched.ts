@@ -25,7 +25,7 @@ export interface ListedEntries {
  */
 export function unmatchedEntryWarnings(
   lists: ListedEntries,
-  meta: WasmMeta,
+  meta: Pick<WasmMeta, 'imports'>,
   functionNames: string[],
 ): string[] {
   const imports = meta.imports

@@ -140,7 +140,7 @@ function genNamedDefaults(meta: WasmMeta, importModules: [string, string][]): st
     )
     return `${JSON.stringify(module)}: { ${fields.join(', ')} }`
   })
-  return `() => ({ ${modules.join(', ')} })`
+  return modules.length === 0 ? '() => ({})' : `() => ({ ${modules.join(', ')} })`
 }
 
 function importedNames(meta: WasmMeta, module: string): string[] {
