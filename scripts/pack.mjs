@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-export const PACKAGES = ['runtime', 'core', 'unplugin-asyncify']
+export const PACKAGES = ['runtime', 'wasi', 'core', 'unplugin-asyncify']
 
 /** The pnpm that runs this script, or the one package.json pins (the README's `npx -y pnpm@…`). */
 function pnpm() {

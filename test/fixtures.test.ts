@@ -572,4 +572,17 @@ describe('build.mjs', () => {
     const output = execFileSync(process.execPath, [join(dir, 'build.mjs'), '--check'], { encoding: 'utf8' })
     expect(output).toContain('Everything up to date.')
   })
+
+  // the WASI programs and the playground's Lua: clang-16 without wasm-opt, so the bytes are reproducible
+  it('rebuilds the WASI fixtures and the playground Lua byte for byte (--check)', () => {
+    const root = join(dir, '../../..')
+    const wasi = execFileSync(process.execPath, [join(root, 'test/fixtures/wasi/build.mjs'), '--check'], {
+      encoding: 'utf8',
+    })
+    expect(wasi).toMatch(/Everything up to date\.|not found: keeping the committed/)
+    const lua = execFileSync(process.execPath, [join(root, 'playground/lua/build.mjs'), '--check'], {
+      encoding: 'utf8',
+    })
+    expect(lua).toMatch(/lua\.wasm up to date|not found: keeping the committed/)
+  }, 120_000)
 })

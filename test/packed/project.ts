@@ -87,6 +87,7 @@ export async function createProject(spec: ProjectSpec): Promise<Project> {
     overrides: {
       '@unplugin-asyncify/core': file('@unplugin-asyncify/core'),
       '@unplugin-asyncify/runtime': file('@unplugin-asyncify/runtime'),
+      '@unplugin-asyncify/wasi': file('@unplugin-asyncify/wasi'),
     },
   }
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)

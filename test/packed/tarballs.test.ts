@@ -18,40 +18,42 @@ function packedJson(tarball: string): Record<string, any> {
   return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }))
 }
 
-describe.each(['@unplugin-asyncify/runtime', '@unplugin-asyncify/core', 'unplugin-asyncify'])(
-  '%s tarball',
-  (name) => {
-    const tarball = () => inject('tarballs')[name]!
+describe.each([
+  '@unplugin-asyncify/runtime',
+  '@unplugin-asyncify/wasi',
+  '@unplugin-asyncify/core',
+  'unplugin-asyncify',
+])('%s tarball', (name) => {
+  const tarball = () => inject('tarballs')[name]!
 
-    it('holds README, LICENSE, package.json and dist only', async () => {
-      const entries = tarEntries(tarball())
-      expect(entries).toContain('package/README.md')
-      expect(entries).toContain('package/LICENSE')
-      expect(entries.filter((entry) => /^package\/(src|test)\//.test(entry))).toEqual([])
-      const license = execFileSync('tar', ['-xzOf', tarball(), 'package/LICENSE'], { encoding: 'utf8' })
-      expect(license).toBe(await readFile(join(ROOT, 'LICENSE'), 'utf8'))
-    })
+  it('holds README, LICENSE, package.json and dist only', async () => {
+    const entries = tarEntries(tarball())
+    expect(entries).toContain('package/README.md')
+    expect(entries).toContain('package/LICENSE')
+    expect(entries.filter((entry) => /^package\/(src|test)\//.test(entry))).toEqual([])
+    const license = execFileSync('tar', ['-xzOf', tarball(), 'package/LICENSE'], { encoding: 'utf8' })
+    expect(license).toBe(await readFile(join(ROOT, 'LICENSE'), 'utf8'))
+  })
 
-    it('has the metadata a registry page and npm need', () => {
-      const pkg = packedJson(tarball())
-      expect(pkg.license).toBe('MIT')
-      expect(pkg.repository).toMatchObject({ type: 'git', directory: expect.stringMatching(/^packages\//) })
-      expect(pkg.repository.url).toMatch(/^git\+https:\/\/.+\.git$/)
-      expect(pkg.homepage).toMatch(/^https:\/\//)
-      expect(pkg.bugs.url).toMatch(/^https:\/\/.+\/issues$/)
-      expect(pkg.keywords.length).toBeGreaterThan(3)
-      // pnpm drops publish-only scripts from the packed manifest: the source must build before publishing.
-      const dir = name === 'unplugin-asyncify' ? name : name.split('/')[1]!
-      const source = JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8'))
-      expect(source.scripts.prepublishOnly).toBe('tsdown')
-      if (name.startsWith('@')) expect(pkg.publishConfig).toEqual({ access: 'public' })
-      // workspace:* became the exact version of the sibling package.
-      for (const [dependency, range] of Object.entries<string>(pkg.dependencies ?? {})) {
-        if (dependency.startsWith('@unplugin-asyncify/')) expect(range).toBe(pkg.version)
-      }
-    })
-  },
-)
+  it('has the metadata a registry page and npm need', () => {
+    const pkg = packedJson(tarball())
+    expect(pkg.license).toBe('MIT')
+    expect(pkg.repository).toMatchObject({ type: 'git', directory: expect.stringMatching(/^packages\//) })
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/.+\.git$/)
+    expect(pkg.homepage).toMatch(/^https:\/\//)
+    expect(pkg.bugs.url).toMatch(/^https:\/\/.+\/issues$/)
+    expect(pkg.keywords.length).toBeGreaterThan(3)
+    // pnpm drops publish-only scripts from the packed manifest: the source must build before publishing.
+    const dir = name === 'unplugin-asyncify' ? name : name.split('/')[1]!
+    const source = JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8'))
+    expect(source.scripts.prepublishOnly).toBe('tsdown')
+    if (name.startsWith('@')) expect(pkg.publishConfig).toEqual({ access: 'public' })
+    // workspace:* became the exact version of the sibling package.
+    for (const [dependency, range] of Object.entries<string>(pkg.dependencies ?? {})) {
+      if (dependency.startsWith('@unplugin-asyncify/')) expect(range).toBe(pkg.version)
+    }
+  })
+})
 
 describe('unplugin-asyncify package.json', () => {
   it('shares unplugin with other plugins (a caret range) and declares every bundler as an optional peer', () => {

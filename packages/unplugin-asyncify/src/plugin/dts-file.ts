@@ -27,6 +27,7 @@ const BLOCK_RE = /^\/\/ source: (.+)\n[\s\S]*?^\/\/ end: \1$/gm
 interface Entry {
   meta: WasmMeta
   providedModules: string[]
+  wasi: boolean
 }
 
 /**
@@ -55,9 +56,9 @@ export class DtsFile {
   }
 
   /** Record a processed wasm file and rewrite the declarations if they changed. */
-  update(file: string, meta: WasmMeta, providedModules: string[]): Promise<void> {
+  update(file: string, meta: WasmMeta, providedModules: string[], wasi = false): Promise<void> {
     const source = slash(relative(this.root, file))
-    this.entries.set(source, { meta, providedModules })
+    this.entries.set(source, { meta, providedModules, wasi })
     this.kept.delete(source)
     const next = this.queue.then(() => this.write())
     this.queue = next.catch(() => {})
@@ -77,6 +78,7 @@ export class DtsFile {
         meta: entry.meta,
         pattern: canonical,
         providedModules: entry.providedModules,
+        wasi: entry.wasi,
       }).trimEnd()
       const suffix = uniqueSuffix(source, sources)
       const aliases = this.prefixes.map((prefix) => genAliases(`${prefix}*/${suffix}`, canonical))
