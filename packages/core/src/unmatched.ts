@@ -6,7 +6,7 @@
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import { wildcardMatch } from './inspect.ts'
-import { closestKey } from './options.ts'
+import { closestKey, WASI_ASYNC_IMPORTS } from './options.ts'
 
 /** Show at most this many of the module's real names. */
 const SHOWN = 6
@@ -31,13 +31,9 @@ export function unmatchedEntryWarnings(
   const imports = meta.imports
     .filter((entry) => entry.kind === 'function')
     .map((entry) => `${entry.module}.${entry.name}`)
-  const warnings = check(
-    'asyncImports',
-    lists.asyncImports ?? [],
-    imports,
-    'function import',
-    'nothing pauses there',
-  )
+  // The WASI imports that wait are added to every list (options.ts); a module without them is no mistake.
+  const asyncImports = (lists.asyncImports ?? []).filter((entry) => !WASI_ASYNC_IMPORTS.includes(entry))
+  const warnings = check('asyncImports', asyncImports, imports, 'function import', 'nothing pauses there')
   if (functionNames.length > 0) {
     for (const name of ['addList', 'removeList', 'onlyList'] as const) {
       warnings.push(...check(name, lists[name], functionNames, 'function', 'the entry has no effect'))

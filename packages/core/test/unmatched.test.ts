@@ -40,6 +40,11 @@ describe('unmatchedEntryWarnings', () => {
     ])
   })
 
+  it('leaves out the WASI imports that every list gets', () => {
+    const asyncImports = ['env.sleep', 'wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.poll_oneoff']
+    expect(unmatchedEntryWarnings({ ...lists, asyncImports }, glueMeta, [])).toEqual([])
+  })
+
   it('checks function lists only when the module has function names', () => {
     expect(unmatchedEntryWarnings({ ...lists, removeList: ['nope'] }, glueMeta, [])).toEqual([])
     expect(unmatchedEntryWarnings({ ...lists, onlyList: ['f*'] }, glueMeta, ['f1'])).toEqual([])
