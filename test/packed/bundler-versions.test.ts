@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURE_APP, WASM_FIXTURES } from '../bundlers/utils.ts'
-import { createProject, type Project, SHARED_CACHE } from './project.ts'
+import { createProject, fixtureAppFiles, type Project, SHARED_CACHE } from './project.ts'
 
 /** Keep in step with peerDependencies and docs/bundlers.md#supported-versions. */
 export const BUNDLER_VERSIONS = {
@@ -29,9 +29,7 @@ describe.each(Object.entries(BUNDLER_VERSIONS))('%s releases', (set, versions) =
       name: `bundlers-${set}`,
       dependencies: versions,
       copy: {
-        'src/main.js': join(FIXTURE_APP, 'src/main.js'),
-        'src/wasm-env.js': join(FIXTURE_APP, 'src/wasm-env.js'),
-        'src/compute.wasm': join(WASM_FIXTURES, 'compute.wasm'),
+        ...fixtureAppFiles(FIXTURE_APP, WASM_FIXTURES),
         'bundler-build.mjs': join(FIXTURE, 'bundler-build.mjs'),
         'run.mjs': join(FIXTURE, 'run.mjs'),
       },

@@ -149,3 +149,13 @@ export async function failure(pending: Promise<unknown>): Promise<Failure> {
   }
   throw new Error('expected the command to fail')
 }
+
+/** The fixture app's files a packed project copies (src/main.js and what it imports), project path -> source. */
+export function fixtureAppFiles(fixtureApp: string, wasmFixtures: string): Record<string, string> {
+  return {
+    'src/main.js': join(fixtureApp, 'src/main.js'),
+    'src/wasm-env.js': join(fixtureApp, 'src/wasm-env.js'),
+    'src/compute.wasm': join(wasmFixtures, 'compute.wasm'),
+    'src/calls-wasm-opt.wasm': join(wasmFixtures, 'calls-wasm-opt.wasm'),
+  }
+}

@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FIXTURE_APP, WASM_FIXTURES } from '../bundlers/utils.ts'
-import { createProject, SHARED_CACHE } from './project.ts'
+import { createProject, fixtureAppFiles, SHARED_CACHE } from './project.ts'
 
 /** Keep in step with peerDependencies and docs/bundlers.md#supported-versions. */
 export const VITE_VERSIONS = ['5.0.0', '5.4.21', '6.0.0', '8.4.0']
@@ -20,9 +20,7 @@ describe.each(VITE_VERSIONS)('vite %s', (version) => {
       name: `vite-${version}`,
       dependencies: { vite: version },
       copy: {
-        'src/main.js': join(FIXTURE_APP, 'src/main.js'),
-        'src/wasm-env.js': join(FIXTURE_APP, 'src/wasm-env.js'),
-        'src/compute.wasm': join(WASM_FIXTURES, 'compute.wasm'),
+        ...fixtureAppFiles(FIXTURE_APP, WASM_FIXTURES),
         'vite-build.mjs': join(FIXTURE, 'vite-build.mjs'),
         'run.mjs': join(FIXTURE, 'run.mjs'),
       },

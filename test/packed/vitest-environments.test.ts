@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURE_APP, WASM_FIXTURES } from '../bundlers/utils.ts'
-import { createProject, type Project } from './project.ts'
+import { createProject, fixtureAppFiles, type Project } from './project.ts'
 
 const FIXTURE = join(import.meta.dirname, 'fixture/vitest')
 const ENVIRONMENTS = ['node', 'jsdom', 'happy-dom']
@@ -21,9 +21,7 @@ describe('Vitest', () => {
       dependencies: { vitest: '4.1.12', vite: '8.4.0', jsdom: '29.1.1', 'happy-dom': '21.0.4' },
       copy: {
         'vitest.config.js': join(FIXTURE, 'vitest.config.js'),
-        'src/main.js': join(FIXTURE_APP, 'src/main.js'),
-        'src/wasm-env.js': join(FIXTURE_APP, 'src/wasm-env.js'),
-        'src/compute.wasm': join(WASM_FIXTURES, 'compute.wasm'),
+        ...fixtureAppFiles(FIXTURE_APP, WASM_FIXTURES),
         ...Object.fromEntries(
           ENVIRONMENTS.map((env) => [`test/${env}-env.test.js`, join(FIXTURE, `${env}-env.test.js`)]),
         ),

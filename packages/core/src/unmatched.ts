@@ -42,11 +42,18 @@ export function unmatchedEntryWarnings(
   return warnings
 }
 
+/**
+ * One list may serve several wasm files (a bundler plugin's options), so an entry another file uses is no
+ * mistake here: warn about an entry only when it looks like a typo of a real name, or when no entry of the list
+ * matches anything in this module.
+ */
 function check(option: string, entries: string[], names: string[], what: string, effect: string): string[] {
+  const unmatched = entries.filter((entry) => !names.some((name) => wildcardMatch(entry, name)))
+  const noneMatched = unmatched.length === entries.length
   const warnings: string[] = []
-  for (const entry of entries) {
-    if (names.some((name) => wildcardMatch(entry, name))) continue
+  for (const entry of unmatched) {
     const closest = entry.includes('*') ? undefined : closestKey(entry, names)
+    if (!closest && !noneMatched) continue
     const guess = closest ? ` Did you mean ${JSON.stringify(closest)}?` : ''
     const shown = names.slice(0, SHOWN).map((name) => JSON.stringify(name))
     const more = names.length > SHOWN ? `, ... (${names.length - SHOWN} more)` : ''

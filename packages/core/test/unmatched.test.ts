@@ -40,6 +40,20 @@ describe('unmatchedEntryWarnings', () => {
     ])
   })
 
+  it('stays quiet about an entry another wasm file may use, unless it looks like a typo', () => {
+    // One plugin config serves every wasm file: env.read_key may be another file's import.
+    expect(
+      unmatchedEntryWarnings({ ...lists, asyncImports: ['env.sleep', 'env.read_key'] }, glueMeta, []),
+    ).toEqual([])
+    expect(
+      unmatchedEntryWarnings({ ...lists, asyncImports: ['env.sleep', 'env.get_i46'] }, glueMeta, []),
+    ).toEqual([
+      expect.stringMatching(
+        /^asyncImports entry "env\.get_i46" matches no function import.* Did you mean "env\.get_i64"\?/,
+      ),
+    ])
+  })
+
   it('leaves out the WASI imports that every list gets', () => {
     const asyncImports = ['env.sleep', 'wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.poll_oneoff']
     expect(unmatchedEntryWarnings({ ...lists, asyncImports }, glueMeta, [])).toEqual([])
