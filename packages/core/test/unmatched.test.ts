@@ -1,5 +1,5 @@
 // List entries that match nothing warn at build time with the closest real name and the real names.
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -87,6 +87,7 @@ describe('asyncify() report', () => {
     await asyncify(fixture('compute.wasm'), options)
     const result = await asyncify(fixture('compute.wasm'), options)
     expect(result.report.cache).toBe('hit')
+    await rm(cacheDir, { recursive: true, force: true })
     expect(result.report.warnings).toContainEqual(
       expect.stringMatching(
         /^asyncImports entry "env\.slep" matches no function import.* Did you mean "env\.sleep"\?/,

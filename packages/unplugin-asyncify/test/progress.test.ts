@@ -1,17 +1,21 @@
 // A transform that runs longer than `progressAfterMs` prints one line saying so (nothing looks hung on a first
 // load); a result the processor already holds, or `silent`, prints none.
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { resolvePluginOptions } from '../src/plugin/options.ts'
 import { WasmProcessor } from '../src/plugin/processor.ts'
 
 const WASM = join(import.meta.dirname, '../../../test/fixtures/wasm/no-memory.wasm')
 
+const cacheDirs: string[] = []
+afterAll(() => Promise.all(cacheDirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+
 async function processWith(progressAfterMs: number, silent = false) {
   const lines: string[] = []
   const cacheDir = await mkdtemp(join(tmpdir(), 'asyncify-progress-'))
+  cacheDirs.push(cacheDir)
   const processor = new WasmProcessor(resolvePluginOptions({ cacheDir, jspi: 'off', silent }), {
     root: join(import.meta.dirname, '../../..'),
     logger: { info: (line) => lines.push(line), warn: (line) => lines.push(line) },
