@@ -8,6 +8,7 @@ import asyncifyEsbuild from 'unplugin-asyncify/esbuild'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Bundler, bundlers, clean } from './builders.ts'
 import {
+  buildLog,
   errorCode,
   FIXTURE_APP,
   fixtureOptions,
@@ -31,7 +32,7 @@ async function buildCapturing(bundler: Bundler, name: string, entry: string, opt
   await clean(outDir)
   try {
     const built = await bundler.build({ app: FIXTURE_APP, entry, outDir, options })
-    return { built, outDir, printed: printed.filter((line) => line.includes('[unplugin-asyncify]')) }
+    return { built, outDir, printed: buildLog(printed) }
   } finally {
     log.mockRestore()
     warn.mockRestore()
@@ -77,6 +78,49 @@ describe('build log', () => {
     expect(warning).toContain('importModules')
     expect((await runBuilt(built)).result).toBe('OK')
   })
+})
+
+describe('importModules', () => {
+  // Every bundler, and the webpack loader with the rule the README gives.
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: a module that lacks an import of ?asyncify fails the build, naming both`, async () => {
+      const build = buildCapturing(bundler, `missing-import-${bundler.name}`, 'src/main.js', {
+        ...fixtureOptions(FIXTURE_APP),
+        importModules: { env: join(FIXTURE_APP, 'src/wasm-env-partial.js') },
+      })
+      const error = await build.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error, 'the build should fail').toBeDefined()
+      const message = String((error as Error).message ?? error)
+      expect(message).toContain('get_i64')
+      expect(message).toContain('wasm-env-partial')
+    })
+  }
+})
+
+describe('?asyncify on a file that is not a .wasm binary', () => {
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: WebAssembly text and JavaScript fail with ASYNCIFY_NOT_WASM and the fix`, async () => {
+      const failure = (entry: string) =>
+        buildCapturing(bundler, `not-wasm-${bundler.name}`, entry, fixtureOptions()).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      const wat = await failure('src/wat-import.js')
+      expect(errorCode(wat)).toBe('ASYNCIFY_NOT_WASM')
+      // Rollup has no root of its own: its paths are relative to the working directory.
+      expect(String((wat as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/pure-compute\.wat": it is WebAssembly text, and \?asyncify works on \.wasm binaries\. Compile it first \(wat2wasm pure-compute\.wat -o pure-compute\.wasm/,
+      )
+      const js = await failure('src/js-import.js')
+      expect(errorCode(js)).toBe('ASYNCIFY_NOT_WASM')
+      expect(String((js as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/wasm-env\.js": it is JavaScript, and \?asyncify works on \.wasm binaries\. Import the \.wasm file itself/,
+      )
+    })
+  }
 })
 
 describe('inline', () => {

@@ -11,7 +11,8 @@ import { cacheKey, readCache, writeCache } from './cache.ts'
 import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './errors.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
 import type { BuildReport } from './report.ts'
-import { checkSections } from './wasm-sections.ts'
+import { unmatchedEntryWarnings } from './unmatched.ts'
+import { checkSections, readFunctionNames } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -100,6 +101,13 @@ export async function asyncify(
     }
   }
 
+  // Not cached with the output: it only reads the meta and the input, and the same bytes may get other lists.
+  const { addList, removeList, onlyList, asyncImports } = transformOptions
+  const functionNames =
+    addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(bytes) : []
+  warnings.push(
+    ...unmatchedEntryWarnings({ asyncImports, addList, removeList, onlyList }, output.meta, functionNames),
+  )
   const placementWarning = topRegionWarning(output.meta, stackSize)
   if (placementWarning) warnings.push(placementWarning)
   const report: BuildReport = {
