@@ -233,6 +233,12 @@ class WebKitPage {
       width: width + rect.width - innerWidth,
       height: height + rect.height - innerHeight,
     })
+    const got = await this.run(BODIES.innerSize)
+    if (got[0] !== width || got[1] !== height) {
+      throw new Error(
+        `Failed to set the webkit viewport to ${width}x${height}: MiniBrowser's window gives ${got[0]}x${got[1]} (its toolbar sets a minimum width). Use a larger viewport.`,
+      )
+    }
   }
 
   /** @param {string} url */
