@@ -172,7 +172,13 @@ describe.each(testedEngines())('%s', (name: EngineName) => {
     const errors = () => problems.filter((problem) => !problem.startsWith('console log')).sort()
     // WebKit hands over what the page recorded with the next command: evaluate once per poll
     await expect
-      .poll(async () => (await page.evaluate(() => 0), errors()), { timeout: 10_000 })
+      .poll(
+        async () => {
+          await page.evaluate(() => 0)
+          return errors()
+        },
+        { timeout: 10_000 },
+      )
       .toEqual([
         'console error: logged 42',
         'page error: RangeError: rejected',

@@ -1,5 +1,6 @@
-// Runs in Chromium, on the page and in a module worker (browser.test.ts serves it next to the built
-// runtime as /runtime.mjs). Returns plain JSON so the test can compare it.
+// Runs in each browser engine, on the page and in a module worker (browser.test.ts serves it next to the
+// built runtime as /runtime.mjs). Returns plain JSON so the test can compare it.
+import { bufferFacts } from '/buffer-facts.js'
 import { instantiate } from '/runtime.mjs'
 
 // absolute URLs: in the blob: worker, relative ones would resolve against the blob
@@ -44,6 +45,7 @@ export async function scenario(jspi) {
 
   out.after = await e.run(2, 3)
   out.heap = await e.heap_check()
+  out.buffer = bufferFacts(inst)
   return out
 }
 
