@@ -1,9 +1,9 @@
 // Chromium from Debian's chromium package, driven by playwright-core (which never downloads a browser). Its
 // pages are playwright's own: the engine layer's page interface is a subset of them.
 import { chromium } from 'playwright-core'
-import { requireExecutable } from './errors.mjs'
+import { requireEngineFiles } from './errors.mjs'
+import { CHROMIUM_PATH } from './paths.mjs'
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -13,7 +13,7 @@ export const CHROMIUM_FLAGS = [
 
 /** @returns {Promise<import('../engines.mjs').Engine>} */
 export async function launchChromium() {
-  requireExecutable('chromium', CHROMIUM_PATH, 'chromium')
+  requireEngineFiles('chromium')
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS })
   return {
     name: 'chromium',

@@ -1,16 +1,16 @@
 // Firefox from Debian's firefox-esr, headless, driven over WebDriver BiDi by puppeteer-core (which never
 // downloads a browser). Its pages are wrapped to answer like playwright's: same names, same arguments.
 import puppeteer from 'puppeteer-core'
-import { requireExecutable, TimeoutError } from './errors.mjs'
+import { requireEngineFiles, TimeoutError } from './errors.mjs'
 import { comboValues } from './keys.mjs'
+import { FIREFOX_PATH } from './paths.mjs'
 
-export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
 const DEFAULT_VIEWPORT = { width: 1280, height: 720 }
 const DEFAULT_TIMEOUT = 30_000
 
 /** @returns {Promise<import('../engines.mjs').Engine>} */
 export async function launchFirefox() {
-  requireExecutable('firefox', FIREFOX_PATH, 'firefox-esr')
+  requireEngineFiles('firefox')
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,

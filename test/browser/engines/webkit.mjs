@@ -3,14 +3,11 @@
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { requireExecutable, TimeoutError } from './errors.mjs'
+import { requireEngineFiles, TimeoutError } from './errors.mjs'
 import { pressActions, typeActions } from './keys.mjs'
+import { MINIBROWSER_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './paths.mjs'
 import { request, WebDriverError, WebDriverSession } from './webdriver.mjs'
 
-export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver'
-export const MINIBROWSER_PATH =
-  process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser'
-const XVFB_RUN = '/usr/bin/xvfb-run'
 const DEFAULT_VIEWPORT = { width: 1280, height: 720 }
 const DEFAULT_TIMEOUT = 30_000
 /** The page's record of uncaught errors and console errors (WebDriver classic has no events to listen to). */
@@ -104,9 +101,7 @@ const BODIES = {
 
 /** @returns {Promise<import('../engines.mjs').Engine>} */
 export async function launchWebKit() {
-  requireExecutable('webkit', WEBKIT_DRIVER_PATH, 'webkit2gtk-driver')
-  requireExecutable('webkit', MINIBROWSER_PATH, 'libwebkit2gtk-4.1-0')
-  requireExecutable('webkit', XVFB_RUN, 'xvfb')
+  requireEngineFiles('webkit')
   const driver = await startDriver()
   let session
   try {
@@ -356,7 +351,7 @@ async function startDriver() {
   // -a picks a free display from -n up; a random start keeps two launches at once apart
   const display = 100 + Math.floor(Math.random() * 800)
   const child = spawn(
-    XVFB_RUN,
+    XVFB_RUN_PATH,
     ['-a', '-n', String(display), '-s', '-screen 0 1920x1080x24', WEBKIT_DRIVER_PATH, `--port=${port}`],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   )
