@@ -360,9 +360,18 @@ async function startDriver() {
     stderr = (stderr + chunk).slice(-4000)
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
+  // Detached, so a test run that dies without close() would leave Xvfb and the browser behind: end them
+  // when this process exits.
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {}
+  }
+  process.once('exit', killGroup)
   let running = true
   exited.then(() => {
     running = false
+    process.off('exit', killGroup)
   })
   const driver = {
     origin: `http://127.0.0.1:${port}`,
@@ -370,9 +379,7 @@ async function startDriver() {
     /** Ends xvfb-run's process group: Xvfb, the driver and any browser it left. */
     async stop() {
       if (!running) return
-      try {
-        process.kill(-child.pid, 'SIGTERM')
-      } catch {}
+      killGroup()
       await exited
     },
   }
