@@ -2,12 +2,12 @@
 
 export type {
   BufferMeta,
-  BufferStrategy,
   ExportMeta,
   ExternKind,
   FuncSig,
   ImportMeta,
   MemoryMeta,
+  StackMeta,
   ValType,
   WasmMeta,
 } from '@unplugin-asyncify/runtime'

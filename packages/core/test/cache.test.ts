@@ -61,12 +61,22 @@ describe('cache', () => {
     expect(files(cacheDir).filter((path) => path.endsWith('entry.json'))).toHaveLength(3)
   })
 
-  it('the key ignores option order and depends on every option', async () => {
-    const a = await resolveOptions({ jspi: 'off', stackSize: 4096 })
-    const b = await resolveOptions({ stackSize: 4096, jspi: 'off' })
-    const strip = ({ cacheDir: _, ...rest }: typeof a) => rest
+  it('the key ignores option order and depends on every option that changes the output', async () => {
+    const a = await resolveOptions({ jspi: 'off', optimizeLevel: 1 })
+    const b = await resolveOptions({ optimizeLevel: 1, jspi: 'off' })
+    const strip = ({ cacheDir: _, stackSize: _s, maxPausedCalls: _m, ...rest }: typeof a) => rest
     expect(cacheKey(input, strip(a))).toBe(cacheKey(input, strip(b)))
-    expect(cacheKey(input, { ...strip(a), stackSize: 8192 })).not.toBe(cacheKey(input, strip(a)))
+    expect(cacheKey(input, { ...strip(a), optimizeLevel: 2 })).not.toBe(cacheKey(input, strip(a)))
+    expect(cacheKey(input, { ...strip(a), keepNames: !a.keepNames })).not.toBe(cacheKey(input, strip(a)))
+  })
+
+  it('options the runtime reads from the meta (stackSize, maxPausedCalls) share one entry', async () => {
+    const first = await asyncify(input, { cacheDir, jspi: 'off', stackSize: 4096 })
+    const second = await asyncify(input, { cacheDir, jspi: 'off', stackSize: 8192, maxPausedCalls: 3 })
+    expect(second.report.cache).toBe('hit')
+    expect(second.wasm).toEqual(first.wasm)
+    expect([first.meta.buffer.stackSize, second.meta.buffer.stackSize]).toEqual([4096, 8192])
+    expect(second.meta.maxPausedCalls).toBe(3)
   })
 
   it.each([

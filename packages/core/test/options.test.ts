@@ -38,6 +38,8 @@ describe('resolveOptions defaults', () => {
       optimizeLevel: 2,
       shrinkLevel: 0,
       stackSize: 65536,
+      maxPausedCalls: 256,
+      keepNames: false,
       jspi: 'auto',
       cacheDir: join(root, 'node_modules/.cache/unplugin-asyncify'),
     })
@@ -47,6 +49,7 @@ describe('resolveOptions defaults', () => {
     const resolved = await resolveOptions(undefined, { root, mode: 'development' })
     expect(resolved.asserts).toBe(true)
     expect(resolved.optimizeLevel).toBe(1)
+    expect(resolved.keepNames).toBe(true)
     expect((await resolveOptions({ asserts: false }, { root, mode: 'development' })).asserts).toBe(false)
   })
 
