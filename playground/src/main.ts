@@ -48,6 +48,7 @@ function reportBuffer(game: Awaited<ReturnType<typeof init>>): void {
   element('mode').dataset.unwindBuffer = JSON.stringify({
     mode: game.mode,
     unwindBuffer: game.unwindBuffer ?? null,
+    shadowStack: game.shadowStack ?? null,
     memoryBytes: game.memory?.buffer.byteLength ?? null,
   })
 }

@@ -49,15 +49,28 @@ export async function scenario(jspi) {
   return out
 }
 
-/** Asyncify only: an undersized buffer overflows into the guard and beyond (the instance is poisoned). */
+/**
+ * Asyncify only: deep(5000) overflows an undersized buffer. In the default placement (the region at the top
+ * of memory) the call rejects and the instance keeps working; in the malloc fallback (what a build without a
+ * top region gets) the overflow runs past the guard and poisons the instance.
+ */
 export async function overflow() {
   const meta = await (await fetch(at('/compute.json'))).json()
-  meta.buffer.stackSize = 1024
-  const inst = await instantiate({ asyncify: fetch(at('/compute.wasm')) }, meta, {
-    env: { sleep: (ms) => later(1, ms), log: () => {}, yield_now: () => 0, get_i64: (v) => v },
-  })
-  await inst.exports._initialize()
-  const first = await inst.exports.deep(5000).catch((error) => error.code)
-  const next = await inst.exports.deep(1).catch((error) => error.code)
-  return [first, next]
+  const overflowWith = async (buffer) => {
+    const inst = await instantiate(
+      { asyncify: fetch(at('/compute.wasm')) },
+      { ...meta, buffer },
+      {
+        env: { sleep: (ms) => later(1, ms), log: () => {}, yield_now: () => 0, get_i64: (v) => v },
+      },
+    )
+    await inst.exports._initialize()
+    const first = await inst.exports.deep(5000).catch((error) => error.code)
+    const next = await inst.exports.deep(1).catch((error) => error.code)
+    return [inst.unwindBuffer?.placement, first, next]
+  }
+  return {
+    top: await overflowWith({ ...meta.buffer, stackSize: 1024 }),
+    malloc: await overflowWith({ stackSize: 1024, allocExport: meta.buffer.allocExport }),
+  }
 }
