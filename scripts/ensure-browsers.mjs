@@ -1,7 +1,7 @@
 // Browser tests and the demo drive Debian's Chromium, Firefox (firefox-esr) and WebKitGTK (webkit2gtk-driver,
 // on an xvfb display), never a downloaded browser build. Installs the missing packages with apt-get (CI and
 // the README's commands run as root on Debian); elsewhere says what to run.
-// Run: node scripts/ensure-browsers.mjs [chromium|firefox|webkit|all ...]   (default: all)
+// Run: node scripts/ensure-browsers.mjs [chromium|firefox|webkit|all ...]   (default: BROWSER_ENGINES, or all)
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -37,8 +37,10 @@ export function ensureBrowsers(engines) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2)
-  const engines = args.length === 0 || args.includes('all') ? Object.keys(ENGINE_FILES) : args
+  // with no arguments: the engines the browser tests will run in (BROWSER_ENGINES=chromium,webkit)
+  const args =
+    process.argv.length > 2 ? process.argv.slice(2) : (process.env.BROWSER_ENGINES || 'all').split(',')
+  const engines = args.includes('all') ? Object.keys(ENGINE_FILES) : args.map((name) => name.trim())
   try {
     ensureBrowsers(engines)
   } catch (error) {
