@@ -1,23 +1,26 @@
 // Plays the built playground in a headless browser, like a person would: types a name, starts the game,
-// pauses and resumes it, eats the first food, steers into a wall and quits. It prints what it saw (the mode
-// and where the unwind buffer went), saves a screenshot per engine and exits non-zero when any check fails.
+// pauses and resumes it, eats the first food, steers into a wall and quits; then types into the Lua REPL
+// page (scripts/demo-lua.mjs). It prints what it saw (the mode and where the unwind buffer went), saves
+// screenshots per engine and exits non-zero when any check fails.
 // Run: pnpm --filter playground demo (builds first), or `node scripts/demo.mjs` after `vite build`.
 // The engine: `--browser firefox` (or DEMO_BROWSER=firefox): chromium (default), firefox, webkit, a
-// comma-separated list, or all. Screenshots: playground/screenshot.png (Chromium),
-// playground/screenshot-firefox.png, playground/screenshot-webkit.png.
+// comma-separated list, or all. Screenshots: playground/screenshot.png and screenshot-lua.png (Chromium),
+// screenshot-<engine>.png and screenshot-lua-<engine>.png (Firefox, WebKitGTK).
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ensureBrowsers } from '../../scripts/ensure-browsers.mjs'
 import { launchEngine, parseEngineList } from '../../test/browser/engines.mjs'
 import { describeUnwindBuffer } from '../../test/browser/unwind-buffer.mjs'
+import { playLua } from './demo-lua.mjs'
 import { serveStatic } from './static-server.mjs'
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url))
 const shotPath = (name) => fileURLToPath(new URL(`../${name}.png`, import.meta.url))
+/** The Snake and Lua screenshots of each engine (Chromium's keep the names the README links). */
 const SCREENSHOTS = {
-  chromium: shotPath('screenshot'),
-  firefox: shotPath('screenshot-firefox'),
-  webkit: shotPath('screenshot-webkit'),
+  chromium: [shotPath('screenshot'), shotPath('screenshot-lua')],
+  firefox: [shotPath('screenshot-firefox'), shotPath('screenshot-lua-firefox')],
+  webkit: [shotPath('screenshot-webkit'), shotPath('screenshot-lua-webkit')],
 }
 const STEP_TIMEOUT = 15_000
 // DEMO_URL=http://127.0.0.1:5173 plays a running dev server (`pnpm dev`) instead of the build.
@@ -160,13 +163,17 @@ async function play(engine, origin, jspi, failureShot) {
   }
 }
 
-/** Plays with JSPI where the engine has it, then the Asyncify build (DEMO_JSPI=off plays one). */
+/**
+ * Plays both pages with JSPI where the engine has it, then the Asyncify build (DEMO_JSPI=off plays one; an
+ * engine without JSPI plays `auto` only, which is Asyncify there).
+ */
 async function playIn(name, origin) {
   const failureShot = shotPath(`screenshot-tmp-failure-${name}`)
+  const [snakeShot, luaShot] = SCREENSHOTS[name]
   const engine = await launchEngine(name)
   try {
     console.log(`[demo] playing ${origin}${DEMO_URL ? '' : ` (${dist})`} in ${engine.version}`)
-    const modes = process.env.DEMO_JSPI ? [process.env.DEMO_JSPI] : ['auto', 'off']
+    let modes = process.env.DEMO_JSPI ? [process.env.DEMO_JSPI] : ['auto', 'off']
     for (const jspi of modes) {
       const started = performance.now()
       const { page, result, hasJspi } = await play(engine, origin, jspi, failureShot).catch((error) => {
@@ -176,17 +183,39 @@ async function playIn(name, origin) {
       console.log(`[demo] ${name} jspi=${jspi}: played in ${Math.round(performance.now() - started)} ms`)
       for (const [key, value] of Object.entries(result)) console.log(`  ${key.padEnd(12)} ${value}`)
       if (jspi === 'auto') {
-        await page.screenshot({ path: SCREENSHOTS[name] })
-        console.log(`[demo] screenshot: ${SCREENSHOTS[name]}`)
+        await page.screenshot({ path: snakeShot })
+        console.log(`[demo] screenshot: ${snakeShot}`)
       }
       await page.close()
       if (jspi === 'auto' && !hasJspi && modes.includes('off')) {
         console.log(
           `[demo] ${name} jspi=off: skipped, ${engine.version} has no JSPI: jspi=auto already ran Asyncify`,
         )
+        modes = ['auto']
         break
       }
     }
+    console.log(`[demo] OK (${name}): the synchronous C game ran with blocking frames, keys and text input`)
+    // The second page: the unmodified Lua interpreter, a WASI command, in a terminal (scripts/demo-lua.mjs).
+    for (const jspi of modes) {
+      const page = await engine.newPage({ viewport: { width: 800, height: 820 } })
+      const started = performance.now()
+      const result = await playLua(page, origin, {
+        jspi,
+        screenshot: jspi === 'auto' ? luaShot : undefined,
+      }).catch(async (error) => {
+        await page.screenshot({ path: failureShot }).catch(() => {})
+        console.error(`[demo] screenshot of the failure: ${failureShot}`)
+        error.message = `[${name} lua jspi=${jspi}] ${error.message}`
+        throw error
+      })
+      console.log(`[demo] ${name} lua jspi=${jspi}: played in ${Math.round(performance.now() - started)} ms`)
+      for (const [key, value] of Object.entries(result)) console.log(`  ${key.padEnd(12)} ${value}`)
+      await page.close()
+    }
+    console.log(
+      `[demo] OK (${name}): the unmodified Lua interpreter read the terminal through blocking WASI stdin`,
+    )
   } finally {
     await engine.close()
   }
@@ -207,9 +236,7 @@ const server = DEMO_URL ? { origin: DEMO_URL, close: async () => {} } : await se
 let failed = false
 try {
   for (const name of engines) await playIn(name, server.origin)
-  console.log(
-    `[demo] OK (${engines.join(', ')}): the synchronous C game ran with blocking frames, keys and text input`,
-  )
+  console.log(`[demo] OK (${engines.join(', ')})`)
 } catch (error) {
   failed = true
   console.error(`[demo] FAILED ${error.message}`)

@@ -94,6 +94,7 @@ export async function asyncify(
   if (output.jspiWasm) report.jspiBytes = output.jspiWasm.length
   if (output.suggestedAsyncImports) report.suggestedAsyncImports = output.suggestedAsyncImports
   if (output.binaryenOutput) report.binaryenOutput = output.binaryenOutput
+  if (output.dwarfRemovedBytes) report.dwarfRemovedBytes = output.dwarfRemovedBytes
   // Per call, not cached: the same bytes may be imported under different names, with other runtime options.
   const meta: WasmMeta = {
     ...output.meta,

@@ -15,7 +15,7 @@ export { type AsyncifyContext, type AsyncifyResult, asyncify } from './asyncify.
 export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
-export { type GlueOptions, type GlueSource, genGlue } from './glue/js.ts'
+export { type GlueOptions, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
 export {
   type AsyncifyOptions,
   DEFAULT_STACK_SIZE,
@@ -24,5 +24,6 @@ export {
   type ResolveContext,
   type ResolvedAsyncifyOptions,
   resolveOptions,
+  WASI_ASYNC_IMPORTS,
 } from './options.ts'
 export { type BuildReport, formatReport } from './report.ts'

@@ -13,7 +13,8 @@ export type NameList = string[] | string
 export interface AsyncifyOptions {
   /**
    * Wasm imports that may pause the program, as `module.name`, `*` wildcards allowed (`env.sleep`, `env.*`).
-   * Binaryen's `asyncify-imports`. Entries are trimmed and validated.
+   * Binaryen's `asyncify-imports`. Entries are trimmed and validated. The WASI imports that wait
+   * (`WASI_ASYNC_IMPORTS`: stdin reads and sleeps) are always added, so a WASI program needs no entry.
    * @default every import may pause (the build report then suggests a precise list)
    */
   asyncImports?: NameList
@@ -42,8 +43,8 @@ export interface AsyncifyOptions {
   shrinkLevel?: 0 | 1 | 2
   /**
    * Bytes of the unwind buffer that holds the paused call stack. Too small: the call rejects with
-   * `ASYNCIFY_STACK_OVERFLOW` naming this option.
-   * @default 65536
+   * `ASYNCIFY_STACK_OVERFLOW` naming this option. Only the bytes a pause really writes cost memory.
+   * @default 1048576 (1 MiB)
    */
   stackSize?: number
   /**
@@ -115,7 +116,21 @@ export const OPTION_KEYS: readonly (keyof AsyncifyOptions)[] = [
   'cacheDir',
 ]
 
-export const DEFAULT_STACK_SIZE = 65536
+/**
+ * The WASI imports that @unplugin-asyncify/wasi may answer with a promise (`fd_read`: stdin waits for
+ * input; `poll_oneoff`: sleep and poll wait for a timer or input). Added to every `asyncImports` list; an
+ * import the module does not have costs nothing. Same list as that package's `WASI_ASYNC_IMPORTS`.
+ */
+export const WASI_ASYNC_IMPORTS: readonly string[] = [
+  'wasi_snapshot_preview1.fd_read',
+  'wasi_snapshot_preview1.poll_oneoff',
+]
+
+/**
+ * 1 MiB: far more than the deepest pauses measured (Lua at its C-call limit, QuickJS deep in JS recursion; see
+ * bench/RESULTS.md), and free until used: the runtime's region is untouched memory until a pause writes to it.
+ */
+export const DEFAULT_STACK_SIZE: number = 1 << 20
 export const DEFAULT_MAX_PAUSED_CALLS = 256
 const MIN_STACK_SIZE = 1024
 const JSPI_MODES = ['auto', 'off', 'only'] as const
@@ -152,6 +167,8 @@ export async function resolveOptions(
     resolveList(name, options[name] as NameList | undefined, root, file)
   const asyncImports = options.asyncImports === undefined ? undefined : await readList('asyncImports')
   for (const entry of asyncImports ?? []) validateImportPattern(entry, file)
+  for (const entry of WASI_ASYNC_IMPORTS)
+    if (asyncImports && !asyncImports.includes(entry)) asyncImports.push(entry)
   const addList = (await readList('addList')) ?? []
   const removeList = (await readList('removeList')) ?? []
   const onlyList = (await readList('onlyList')) ?? []

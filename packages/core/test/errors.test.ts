@@ -65,10 +65,17 @@ describe('input errors', () => {
   })
 
   it('a pause inside a catch block is fine when only the try body pauses, and under jspi only', async () => {
-    const safe = await asyncify(fixture('pause-in-catch.wasm'), { cacheDir: false, asyncImports: ['env.sleep'], jspi: 'only' })
+    const safe = await asyncify(fixture('pause-in-catch.wasm'), {
+      cacheDir: false,
+      asyncImports: ['env.sleep'],
+      jspi: 'only',
+    })
     expect(safe.meta.jspi).toBe('only')
     // without the handler's sleep being async, nothing can pause in a catch block
-    const plain = await asyncify(fixture('pause-in-catch.wasm'), { cacheDir: false, asyncImports: ['env.boom'] })
+    const plain = await asyncify(fixture('pause-in-catch.wasm'), {
+      cacheDir: false,
+      asyncImports: ['env.boom'],
+    })
     expect(plain.meta.exports.find((e) => e.name === 'safe')?.suspending).toBe(false)
   })
 

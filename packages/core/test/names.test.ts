@@ -1,7 +1,7 @@
 // Debugging: development builds keep the name section (wasm frames in stack traces show the program's
 // function names), production builds drop it unless keepNames asks; DWARF is never shipped stale.
 import { describe, expect, it } from 'vitest'
-import { asyncify } from '../src/index.ts'
+import { asyncify, formatReport } from '../src/index.ts'
 import { fixture, REPO_ROOT } from './helpers/fixtures.ts'
 
 /** Which of the name and DWARF sections `wasm` has. */
@@ -38,17 +38,17 @@ const trapBytes = async () => {
 describe('names and debug info', () => {
   const context = { root: REPO_ROOT, filename: 'test/fixtures/wasm/compute.wasm' }
 
-  it('development keeps the name section and drops DWARF with a warning; production drops both quietly', async () => {
+  it('development keeps the name section; DWARF is always dropped, and the build line says so', async () => {
     const input = fixture('compute.wasm')
     expect(customSections(input).has('.debug_info')).toBe(true) // wasi-libc's DWARF
     const dev = await asyncify(input, { cacheDir: false }, { ...context, mode: 'development' })
     for (const wasm of [dev.wasm, dev.jspiWasm!]) {
       expect([...customSections(wasm)]).toEqual(['name'])
     }
-    expect(dev.report.warnings.join('\n')).toMatch(/removed \d+ DWARF sections .*line info would be wrong/)
+    expect(formatReport(dev.report)).toMatch(/, DWARF removed \(\d+\.\d kB, stale after the pass\)/)
     const prod = await asyncify(input, { cacheDir: false }, { ...context, mode: 'production' })
     for (const wasm of [prod.wasm, prod.jspiWasm!]) expect([...customSections(wasm)]).toEqual([])
-    expect(prod.report.warnings).toEqual([])
+    expect(prod.report.dwarfRemovedBytes).toBeGreaterThan(30_000)
     const kept = await asyncify(
       input,
       { cacheDir: false, keepNames: true },

@@ -111,8 +111,8 @@ describe.each(testedEngines())('in %s', (name: EngineName) => {
       workerOff: { mode: 'asyncify', ...expected },
       workerAuto: { mode: auto, ...expected },
       overflow: {
-        top: ['top', 'ASYNCIFY_STACK_OVERFLOW', 1],
-        malloc: ['malloc', 'ASYNCIFY_STACK_OVERFLOW', 'ASYNCIFY_INSTANCE_POISONED'],
+        top: ['ASYNCIFY_STACK_OVERFLOW', 55, 'top'],
+        malloc: ['ASYNCIFY_STACK_OVERFLOW', 'ASYNCIFY_INSTANCE_POISONED', 'malloc'],
       },
     })
   })

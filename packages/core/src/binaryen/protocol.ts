@@ -38,6 +38,8 @@ export interface TransformOutput {
   /** Defined functions in the input. */
   totalFunctions: number
   warnings: string[]
+  /** Bytes of `.debug_*` sections dropped from the output (they would describe the code before the pass). */
+  dwarfRemovedBytes?: number
   binaryenOutput?: string
   suggestedAsyncImports?: string[]
 }

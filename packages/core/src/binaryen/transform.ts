@@ -171,18 +171,11 @@ function runTransform(
       wasm = optimizeAndEmit(binaryen, mod, options)
       if (jspi === 'auto') jspiWasm = preBytes
     }
-    // DWARF is never shipped stale: always dropped; said out loud in development, where someone may be
-    // debugging (production drops names and debug info by design).
+    // DWARF is never shipped stale: Binaryen would copy it byte for byte under rewritten code. The build line
+    // says so (the name section stays when keepNames asks for it).
     const debug = stripDebugSections(wasm)
     wasm = debug.bytes
     if (jspiWasm) jspiWasm = stripDebugSections(jspiWasm).bytes
-    if (debug.removed > 0) {
-      if (options.keepNames) {
-        warnings.push(
-          `removed ${debug.removed} DWARF section${debug.removed > 1 ? 's' : ''} (${(debug.removedBytes / 1024).toFixed(1)} kB): the Asyncify pass rewrites the code they describe, so their line info would be wrong; function names are kept for stack traces`,
-        )
-      }
-    }
 
     const defined = new Set(facts.definedFunctions)
     const runtimeTop = topMostRuntime(scan, facts)
@@ -207,6 +200,7 @@ function runTransform(
       warnings,
     }
     if (jspiWasm) output.jspiWasm = jspiWasm
+    if (debug.removedBytes > 0) output.dwarfRemovedBytes = debug.removedBytes
     if (shown.length > 0) output.binaryenOutput = shown.join('\n')
     if (options.asyncImports === undefined) {
       output.suggestedAsyncImports = facts.imports

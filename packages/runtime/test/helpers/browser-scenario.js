@@ -50,9 +50,9 @@ export async function scenario(jspi) {
 }
 
 /**
- * Asyncify only: deep(5000) overflows an undersized buffer. In the default placement (the region at the top
- * of memory) the call rejects and the instance keeps working; in the malloc fallback (what a build without a
- * top region gets) the overflow runs past the guard and poisons the instance.
+ * Asyncify only: deep(5000) overflows an undersized buffer far past its end. The default placement, the region
+ * at the top of memory, takes it (a trap at the end of memory) and the same instance keeps working; the malloc
+ * fallback (what a build without a top region gets) is overrun past its guard and poisons the instance.
  */
 export async function overflow() {
   const meta = await (await fetch(at('/compute.json'))).json()
@@ -66,8 +66,8 @@ export async function overflow() {
     )
     await inst.exports._initialize()
     const first = await inst.exports.deep(5000).catch((error) => error.code)
-    const next = await inst.exports.deep(1).catch((error) => error.code)
-    return [inst.unwindBuffer?.placement, first, next]
+    const next = await inst.exports.deep(10).catch((error) => error.code)
+    return [first, next, inst.unwindBuffer?.placement]
   }
   return {
     top: await overflowWith({ ...meta.buffer, stackSize: 1024 }),

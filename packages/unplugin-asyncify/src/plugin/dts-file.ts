@@ -15,6 +15,7 @@ const BLOCK_RE = /^\/\/ source: (.+)\n[\s\S]*?^\/\/ end: \1$/gm
 interface Entry {
   meta: WasmMeta
   providedModules: string[]
+  wasi: boolean
 }
 
 /**
@@ -39,9 +40,9 @@ export class DtsFile {
   }
 
   /** Record a processed wasm file and rewrite the declarations if they changed. */
-  update(file: string, meta: WasmMeta, providedModules: string[]): Promise<void> {
+  update(file: string, meta: WasmMeta, providedModules: string[], wasi = false): Promise<void> {
     const source = slash(relative(this.root, file))
-    this.entries.set(source, { meta, providedModules })
+    this.entries.set(source, { meta, providedModules, wasi })
     this.kept.delete(source)
     const next = this.queue.then(() => this.write())
     this.queue = next.catch(() => {})
@@ -57,7 +58,12 @@ export class DtsFile {
     const sources = [...this.entries.keys(), ...blocks.keys()]
     for (const [source, entry] of this.entries) {
       const pattern = `.*/${uniqueSuffix(source, sources)}`
-      const body = genDts({ meta: entry.meta, pattern, providedModules: entry.providedModules }).trimEnd()
+      const body = genDts({
+        meta: entry.meta,
+        pattern,
+        providedModules: entry.providedModules,
+        wasi: entry.wasi,
+      }).trimEnd()
       blocks.set(source, `// source: ${source}\n${body}\n// end: ${source}`)
     }
     const ordered = [...blocks.keys()].sort().map((source) => blocks.get(source)!)
