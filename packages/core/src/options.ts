@@ -70,6 +70,11 @@ export interface AsyncifyOptions {
 }
 
 export interface ResolvedAsyncifyOptions {
+  /**
+   * `'jspi'`: stop before the pass and return only the JSPI binary with its meta (`prepareJspi()`); a dev server
+   * serves that first and builds the Asyncify binary when a browser without JSPI asks for it.
+   */
+  stage?: 'jspi'
   /** Normalized (trimmed, deduplicated, file contents read); `undefined` = every import may pause. */
   asyncImports: string[] | undefined
   ignoreIndirect: boolean
