@@ -1,7 +1,10 @@
 // Vite's dev server has no emitFile: the plugin writes the processed bytes to its cache and lets Vite serve them
-// (`?url`), and an SSR module reads them from disk. Both paths, through a real server on a loopback port.
-import { readFile } from 'node:fs/promises'
+// (`?url`), and an SSR module reads them from disk. A browser page is served the JSPI binary first; the
+// Asyncify one is built when asked for. All through real servers on a loopback port.
+import { mkdtemp, readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import asyncifyVite from 'unplugin-asyncify/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -68,5 +71,71 @@ describe('vite dev server', () => {
     const glue = await (await get('/src/compute.wasm?import&asyncify&init')).text()
     const runtime = importsOf(glue)[0]!
     expect(await (await get(runtime)).text()).toContain('export')
+  })
+})
+
+describe('vite dev server, first load in a browser with JSPI', () => {
+  let fresh: ViteDevServer
+  let freshOrigin: string
+  const logged: string[] = []
+
+  beforeAll(async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'asyncify-jspi-first-'))
+    fresh = await createServer({
+      root: FIXTURE_APP,
+      configFile: false,
+      logLevel: 'info',
+      customLogger: {
+        info: (message: string) => logged.push(message),
+        warn: (message: string) => logged.push(message),
+        warnOnce: () => {},
+        error: () => {},
+        clearScreen: () => {},
+        hasErrorLogged: () => false,
+        hasWarned: false,
+      },
+      plugins: [asyncifyVite(fixtureOptions(FIXTURE_APP, { cacheDir, silent: false }))],
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+    })
+    await fresh.listen()
+    freshOrigin = `http://127.0.0.1:${(fresh.httpServer!.address() as AddressInfo).port}`
+  })
+
+  afterAll(async () => {
+    await fresh?.close()
+  })
+
+  it('serves the JSPI binary without waiting for the Asyncify pass, and builds that one when it is asked for', async () => {
+    const glue = await (await fetch(new URL('/src/calls-wasm-opt.wasm?import&asyncify', freshOrigin))).text()
+    // the JSPI binary behind a ?url module, the Asyncify one behind the dev server's own path
+    const devPath =
+      /new URL\("(\/@unplugin-asyncify\/[0-9a-f]{16}\/calls-wasm-opt\.wasm)", location\.href\)/.exec(
+        glue,
+      )?.[1]
+    expect(devPath).toBeDefined()
+    const jspiModule = importsOf(glue).find((specifier) => specifier.includes('.jspi-'))
+    expect(jspiModule).toBeDefined()
+    // no Asyncify transform ran for the glue: no build line yet
+    expect(logged.filter((line) => /calls-wasm-opt\.wasm .* functions instrumented/.test(line))).toEqual([])
+    const jspiUrl = /export default "([^"]+)"/.exec(
+      await (await fetch(new URL(jspiModule!, freshOrigin))).text(),
+    )![1]!
+    const jspi = new Uint8Array(await (await fetch(new URL(jspiUrl, freshOrigin))).arrayBuffer())
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(jspi)).map((e) => e.name)).not.toContain(
+      'asyncify_start_unwind',
+    )
+    // a browser without JSPI asks for the Asyncify binary: built now, served as application/wasm
+    const response = await fetch(new URL(devPath!, freshOrigin))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/wasm')
+    const asyncified = new WebAssembly.Module(new Uint8Array(await response.arrayBuffer()))
+    expect(WebAssembly.Module.exports(asyncified).map((e) => e.name)).toContain('asyncify_start_unwind')
+    expect(logged.filter((line) => /calls-wasm-opt\.wasm .* functions instrumented/.test(line))).toHaveLength(
+      1,
+    )
+    // an unknown hash is not ours
+    expect((await fetch(new URL('/@unplugin-asyncify/0000000000000000/x.wasm', freshOrigin))).status).toBe(
+      404,
+    )
   })
 })

@@ -33,6 +33,8 @@ export interface InternalAsyncifyContext extends AsyncifyContext {
   fault?: InjectedFault
   /** `prepareJspi()`: stop before the pass. */
   stage?: 'jspi'
+  /** `cachedAsyncify()`: a miss throws `CACHE_MISS` instead of running the transform. */
+  cacheOnly?: boolean
 }
 
 /**
@@ -51,6 +53,25 @@ export async function prepareJspi(
   } as AsyncifyContext)
   return { jspiWasm: wasm, meta, report }
 }
+
+/**
+ * The cached result of `asyncify()` for these bytes and options, or `undefined` when there is none: never starts
+ * a worker (a dev server uses it to skip `prepareJspi()` when the full result is already there).
+ */
+export async function cachedAsyncify(
+  bytes: Uint8Array,
+  options?: AsyncifyOptions,
+  context: AsyncifyContext = {},
+): Promise<AsyncifyResult | undefined> {
+  return asyncify(bytes, options, { ...context, cacheOnly: true } as AsyncifyContext).catch(
+    (error: unknown) => {
+      if (error === CACHE_MISS) return undefined
+      throw error
+    },
+  )
+}
+
+const CACHE_MISS = Symbol('cache miss')
 
 /** Run Binaryen's Asyncify on `bytes` (in a worker), or return the cached result. */
 export async function asyncify(
@@ -90,6 +111,7 @@ export async function asyncify(
     else if (lookup.status === 'corrupt') warnings.push(`rebuilt a corrupt cache entry (${lookup.reason})`)
   }
   const hit = output !== undefined
+  if (!output && (context as InternalAsyncifyContext).cacheOnly) throw CACHE_MISS
   if (!output) {
     output = await runInWorker(bytes, transformOptions, file, (context as InternalAsyncifyContext).fault)
     if (cacheDir !== false && key) {

@@ -21,6 +21,11 @@ export type GlueSource =
   | { kind: 'url-import'; specifier: string; fileUrl?: string }
   /** An absolute URL, used as is (a `file:` URL in Vite's SSR dev server). */
   | { kind: 'url'; url: string }
+  /**
+   * A path on the dev server that serves the page (`/@unplugin-asyncify/...`), resolved against the page's (or
+   * worker's) location: Vite dev builds the Asyncify binary only when a browser without JSPI asks for it.
+   */
+  | { kind: 'dev-path'; path: string }
   /** The bytes themselves, base64-encoded into the glue. */
   | { kind: 'inline'; base64: string }
 
@@ -124,6 +129,8 @@ function genSourceExpression(source: GlueSource, local: string): string {
         : `new URL(${local}, import.meta.url)`
     case 'url':
       return `new URL(${JSON.stringify(source.url)})`
+    case 'dev-path':
+      return `new URL(${JSON.stringify(source.path)}, location.href)`
     case 'inline':
       return `Uint8Array.from(atob(${JSON.stringify(source.base64)}), (c) => c.charCodeAt(0))`
   }

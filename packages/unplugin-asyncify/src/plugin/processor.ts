@@ -4,11 +4,14 @@ import { resolve } from 'node:path'
 import {
   type AsyncifyResult,
   asyncify,
+  cachedAsyncify,
   formatBytes,
   formatReport,
   type GlueSource,
   type GlueWasi,
   genGlue,
+  prepareJspi,
+  type WasmMeta,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
 import { DtsFile, defaultDtsPath } from './dts-file.ts'
@@ -64,6 +67,8 @@ export class WasmProcessor {
   /** Per file, the latest content hash and its result (older versions are dropped). */
   private readonly results = new Map<string, { hash: string; processed: Promise<ProcessedWasm> }>()
   private readonly warned = new Set<string>()
+  /** JSPI-first dev serving: per content hash, the input whose Asyncify binary is built when first asked for. */
+  private readonly deferred = new Map<string, { file: string; bytes: Uint8Array }>()
   private readonly dts: DtsFile | undefined
   readonly options: PluginOptions
   readonly context: ProcessorContext
@@ -116,12 +121,59 @@ export class WasmProcessor {
     const processed = await this.process(file, bytes)
     if (variant === 'exports') this.warnUnprovided(processed)
     const sources: Record<string, GlueSource> = {}
-    for (const asset of wasmAssets(processed.file, processed.result)) {
-      sources[asset.mode] =
-        asset.bytes.length < this.options.inlineLimit
-          ? { kind: 'inline', base64: toBase64(asset.bytes) }
-          : await place(asset)
-    }
+    for (const asset of wasmAssets(processed.file, processed.result))
+      sources[asset.mode] = await this.source(asset, place)
+    return this.genGlue(processed, variant, sources)
+  }
+
+  /**
+   * Vite dev, for a browser page: the glue right after a cheap first step (no Asyncify pass), serving the JSPI
+   * binary at once; the Asyncify one is built only when a browser without JSPI asks for it at `devPath(hash)`
+   * (`deferredAsyncify`). A full result already in the cache is used as it is.
+   */
+  async glueJspiFirst(
+    file: string,
+    variant: 'exports' | 'init',
+    place: (asset: WasmAsset) => Promise<GlueSource>,
+    devPath: (hash: string, name: string) => string,
+  ): Promise<string> {
+    const bytes = await readWasm(file, this.context.root)
+    const context = { root: this.context.root, mode: this.context.mode, filename: file }
+    if (await cachedAsyncify(bytes, this.options.core, context)) return this.glue(file, variant, place, bytes)
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+    const prepared = await prepareJspi(bytes, this.options.core, context)
+    this.deferred.set(hash, { file, bytes })
+    const result: AsyncifyResult = { ...prepared, wasm: prepared.jspiWasm }
+    const processed: ProcessedWasm = { file, result, ...(await this.describe(file, prepared.meta)) }
+    if (variant === 'exports') this.warnUnprovided(processed)
+    const jspi = wasmAssets(file, result).find((asset) => asset.mode === 'jspi')!
+    return this.genGlue(processed, variant, {
+      jspi: await this.source(jspi, place),
+      asyncify: { kind: 'dev-path', path: devPath(hash, jspi.name.replace(/\.jspi\.wasm$/, '.wasm')) },
+    })
+  }
+
+  /** The Asyncify binary a JSPI-first glue points to (`hash` from its dev path): the full transform, once. */
+  async deferredAsyncify(hash: string): Promise<Uint8Array | undefined> {
+    const input = this.deferred.get(hash)
+    if (!input) return undefined
+    return (await this.process(input.file, input.bytes)).result.wasm
+  }
+
+  private async source(
+    asset: WasmAsset,
+    place: (asset: WasmAsset) => Promise<GlueSource>,
+  ): Promise<GlueSource> {
+    return asset.bytes.length < this.options.inlineLimit
+      ? { kind: 'inline', base64: toBase64(asset.bytes) }
+      : place(asset)
+  }
+
+  private genGlue(
+    processed: Pick<ProcessedWasm, 'result' | 'importModules' | 'wasi'>,
+    variant: 'exports' | 'init',
+    sources: Record<string, GlueSource>,
+  ): string {
     return genGlue({
       meta: processed.result.meta,
       variant,
@@ -185,14 +237,22 @@ export class WasmProcessor {
       logger.info(formatReport(result.report))
       for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)
     }
-    const importModules = resolveImportModules(result.meta, file, root, this.options.importModules)
+    return { file, result, ...(await this.describe(file, result.meta)) }
+  }
+
+  /** What the glue needs besides the result: the import modules, whether we wire WASI; updates the d.ts. */
+  private async describe(
+    file: string,
+    meta: WasmMeta,
+  ): Promise<Pick<ProcessedWasm, 'importModules' | 'wasi'>> {
+    const importModules = resolveImportModules(meta, file, this.context.root, this.options.importModules)
     // WASI comes from us unless turned off or provided by an importModules entry
     const wasi =
       this.options.wasi !== false &&
       !(WASI_MODULE in importModules) &&
-      result.meta.imports.some((entry) => entry.module === WASI_MODULE)
-    await this.dts?.update(file, result.meta, Object.keys(importModules), wasi)
-    return { file, result, importModules, wasi }
+      meta.imports.some((entry) => entry.module === WASI_MODULE)
+    await this.dts?.update(file, meta, Object.keys(importModules), wasi)
+    return { importModules, wasi }
   }
 }
 

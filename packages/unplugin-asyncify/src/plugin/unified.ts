@@ -16,6 +16,9 @@ import type { PluginOptions } from './options.ts'
 import { slash } from './paths.ts'
 import { consoleLogger, type Logger, PLUGIN_NAME, WasmProcessor } from './processor.ts'
 
+/** Vite dev: where a JSPI-first glue finds the Asyncify binary, built when a browser without JSPI asks for it. */
+const DEV_PATH = '/@unplugin-asyncify/'
+
 /** esbuild: the glue imports `asyncify-bin:<path>`; that namespace serves the bytes with the `file` loader. */
 const BIN_PREFIX = 'asyncify-bin:'
 const BIN_NAMESPACE = 'asyncify-bin'
@@ -73,6 +76,8 @@ export function unifiedPlugin(
   vitePluginForWorkers?: () => unknown,
 ): UnpluginOptions {
   let vite: ViteConfigSubset | undefined
+  /** The Vite server is Vitest's (it runs modules in Node, not in a browser). */
+  let vitestServer = false
   let esbuild: EsbuildSubset | undefined
   let watchMode = false
   /** Rolldown's `cwd` input option; Rollup has no root of its own, so it stays the working directory. */
@@ -190,7 +195,13 @@ export function unifiedPlugin(
         const server = ctx.environment
           ? ctx.environment.config.consumer === 'server'
           : Boolean((rest[0] as { ssr?: boolean } | undefined)?.ssr)
-        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset, server))
+        const place = (asset: WasmAsset) => emitAsset(ctx, file, asset, server)
+        // A browser page in Vite dev: no waiting for the Asyncify pass, which only browsers without JSPI need.
+        // (Vitest's own server runs "browser" modules in Node, from file: URLs, where its paths mean nothing.)
+        if (vite?.command === 'serve' && !server && options.core.jspi !== 'off' && !vitestServer) {
+          return wasm.glueJspiFirst(file, variant, place, (hash, name) => `${DEV_PATH}${hash}/${name}`)
+        }
+        return wasm.glue(file, variant, place)
       },
     },
     vite: {
@@ -207,6 +218,26 @@ export function unifiedPlugin(
       },
       configResolved(config) {
         vite = config
+        const plugins = (config as unknown as { plugins?: readonly { name?: string }[] }).plugins ?? []
+        vitestServer = plugins.some((plugin) => plugin.name?.startsWith('vitest'))
+      },
+      configureServer(server) {
+        // The Asyncify binary of a JSPI-first glue: built (and cached) on the first request.
+        server.middlewares.use(DEV_PATH, (request, response, next) => {
+          const hash = /^\/([0-9a-f]{16})\//.exec(request.url ?? '')?.[1]
+          if (!hash) return next()
+          getProcessor()
+            .deferredAsyncify(hash)
+            .then(
+              (bytes) => {
+                if (!bytes) return next()
+                response.setHeader('Content-Type', 'application/wasm')
+                response.setHeader('Cache-Control', 'no-cache')
+                response.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+              },
+              (error: unknown) => next(error),
+            )
+        })
       },
       // SSR output runs in Node, where the runtime reads `file:` URLs from disk: use a path relative to the chunk
       // (Vite would render `<base>/assets/…`, which only a web server understands).
