@@ -6,7 +6,8 @@
 // matches `./game.wasm?asyncify` and `../dir/game.wasm?asyncify`.
 
 import type { ExportMeta, FuncSig, ImportMeta, ValType, WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName, isPropertyName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
+import { jsString } from './literal.ts'
 
 export interface DtsOptions {
   meta: WasmMeta
@@ -20,21 +21,25 @@ export interface DtsOptions {
 
 /** Both `declare module` blocks for one wasm file. */
 export function genDts(options: DtsOptions): string {
+  // TypeScript rejects the whole file otherwise (TS5061), and `*` cannot be escaped in a module pattern.
+  if (options.pattern.split('*').length > 2) {
+    throw new TypeError(`genDts: pattern ${JSON.stringify(options.pattern)} may contain at most one "*"`)
+  }
   return [genNamedExportsModule(options), genInitModule(options)].join('\n\n') + '\n'
 }
 
-/** `declare module '<pattern>?asyncify'`: one promise-returning function per wasm function export. */
+/** `declare module '<pattern>?asyncify'`: one promise-returning function per wasm function export (but `then`). */
 function genNamedExportsModule({ meta, pattern }: DtsOptions): string {
-  const lines = [`declare module ${JSON.stringify(`${pattern}?asyncify`)} {`]
+  const lines = [`declare module ${jsString(`${pattern}?asyncify`)} {`]
   meta.exports.forEach((entry, i) => {
-    if (entry.kind !== 'function') return
+    if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
     if (isBindableName(entry.name)) {
       lines.push(`  export function ${entry.name}(${genParams(entry.sig)}): Promise<${genResult(entry.sig)}>`)
     } else {
       const local = `${GENERATED_PREFIX}export_${i}`
       lines.push(
         `  const ${local}: ${genExportType(entry)}`,
-        `  export { ${local} as ${JSON.stringify(entry.name)} }`,
+        `  export { ${local} as ${jsString(entry.name)} }`,
       )
     }
   })
@@ -55,8 +60,8 @@ function genInitModule({
   const importsRequired = [...byModule.keys()].some((module) => !optional(module))
 
   const lines = [
-    `declare module ${JSON.stringify(`${pattern}?asyncify&init`)} {`,
-    `  import type { AsyncifyInstance, InstantiateOptions } from ${JSON.stringify(typesFrom)}`,
+    `declare module ${jsString(`${pattern}?asyncify&init`)} {`,
+    `  import type { AsyncifyInstance, InstantiateOptions } from ${jsString(typesFrom)}`,
     '  /** The instance exports: functions return promises, memories, tables and globals are passed through. */',
     '  export interface Exports {',
     ...meta.exports.map((entry) => `    ${genKey(entry.name)}: ${genExportType(entry)}`),
@@ -83,7 +88,7 @@ function genInitModule({
 }
 
 function genKey(name: string): string {
-  return isPropertyName(name) ? name : JSON.stringify(name)
+  return isPropertyName(name) ? name : jsString(name)
 }
 
 function genParams(sig: FuncSig | undefined): string {

@@ -5,7 +5,8 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isNamespaceExport } from './identifiers.ts'
+import { jsString, jsValue } from './literal.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
 export type GlueSource =
@@ -53,13 +54,13 @@ export function genGlue(options: GlueOptions): string {
       ? `instantiate as ${GENERATED_PREFIX}instantiate, lazyExports as ${GENERATED_PREFIX}lazyExports`
       : `instantiate as ${GENERATED_PREFIX}instantiate`
   const lines = [
-    `// unplugin-asyncify${options.name ? `: ${JSON.stringify(options.name)}` : ''}`,
-    `import { ${runtimeNames} } from ${JSON.stringify(options.runtime)}`,
+    `// unplugin-asyncify${options.name ? `: ${jsString(options.name)}` : ''}`,
+    `import { ${runtimeNames} } from ${jsString(options.runtime)}`,
     ...importModules.map(
-      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
+      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${jsString(specifier)}`,
     ),
     ...genSources(options.sources),
-    `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
+    `const ${GENERATED_PREFIX}meta = ${jsValue(meta)}`,
     `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
     ...(variant === 'exports' ? genLazyExports(meta) : genInit(importModules.length > 0)),
   ]
@@ -74,7 +75,7 @@ function genSources(sources: GlueOptions['sources']): string[] {
     const source = sources[mode]
     if (!source) continue
     const local = `${GENERATED_PREFIX}url_${mode}`
-    if (source.kind === 'url-import') imports.push(`import ${local} from ${JSON.stringify(source.specifier)}`)
+    if (source.kind === 'url-import') imports.push(`import ${local} from ${jsString(source.specifier)}`)
     // Functions: the runtime calls only the one for the mode it uses, so the other file is never fetched.
     entries.push(`  ${mode}: () => ${genSourceExpression(source, local)},`)
   }
@@ -86,7 +87,7 @@ function genSourceExpression(source: GlueSource, local: string): string {
   switch (source.kind) {
     case 'asset-path':
       // Exactly this shape: webpack and Rspack only detect `new URL(<string literal>, import.meta.url)`.
-      return `new URL(${JSON.stringify(source.path)}, import.meta.url)`
+      return `new URL(${jsString(source.path)}, import.meta.url)`
     case 'rollup-ref':
       if (!REFERENCE_ID_RE.test(source.referenceId)) {
         throw new TypeError(`genGlue: invalid reference id ${JSON.stringify(source.referenceId)}`)
@@ -96,35 +97,39 @@ function genSourceExpression(source: GlueSource, local: string): string {
     case 'url-import':
       return `new URL(${local}, import.meta.url)`
     case 'url':
-      return `new URL(${JSON.stringify(source.url)})`
+      return `new URL(${jsString(source.url)})`
     case 'inline':
-      return `Uint8Array.from(atob(${JSON.stringify(source.base64)}), (c) => c.charCodeAt(0))`
+      return `Uint8Array.from(atob(${jsString(source.base64)}), (c) => c.charCodeAt(0))`
   }
 }
 
-/** The import object the JS modules named in `importModules` provide: `{ "env": __asyncify_module_0 }`. */
+/**
+ * The import object the JS modules named in `importModules` provide: `{ __proto__: null, ["env"]: … }`. Wasm
+ * module names are untrusted: without a prototype, `constructor` or `toString` find nothing inherited, and
+ * the computed key makes `"__proto__"` an own property (a plain `"__proto__": x` would set the prototype).
+ */
 function genDefaults(importModules: [string, string][]): string {
-  if (importModules.length === 0) return '{}'
-  const entries = importModules.map(([name], i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}module_${i}`)
-  return `{ ${entries.join(', ')} }`
+  const entries = importModules.map(([name], i) => `[${jsString(name)}]: ${GENERATED_PREFIX}module_${i}`)
+  return `{ ${['__proto__: null', ...entries].join(', ')} }`
 }
 
-/** `?asyncify`: every function export, instantiated with the default imports on its first call. */
+/**
+ * `?asyncify`: every function export, instantiated with the default imports on its first call. An export named
+ * `then` is left out (it stays on `instance.exports` of the `&init` form): it would make the module namespace
+ * a thenable, and `await import()` of it would call the wasm function instead of settling.
+ */
 function genLazyExports(meta: WasmMeta): string[] {
   const p = GENERATED_PREFIX
   const lines = [
     `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults))`,
   ]
   meta.exports.forEach((entry, i) => {
-    if (entry.kind !== 'function') return
-    const value = `${p}exports[${JSON.stringify(entry.name)}]`
+    if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
+    const value = `${p}exports[${jsString(entry.name)}]`
     if (isBindableName(entry.name)) {
       lines.push(`export const ${entry.name} = ${value}`)
     } else {
-      lines.push(
-        `const ${p}export_${i} = ${value}`,
-        `export { ${p}export_${i} as ${JSON.stringify(entry.name)} }`,
-      )
+      lines.push(`const ${p}export_${i} = ${value}`, `export { ${p}export_${i} as ${jsString(entry.name)} }`)
     }
   })
   return lines
@@ -142,10 +147,13 @@ function genInit(hasDefaults: boolean): string[] {
   ]
   if (hasDefaults) {
     lines.push(
-      '/** Per wasm import module: the functions passed to init() win over the defaults. */',
+      '/** Per wasm import module: the functions passed to init() win over the defaults. Own keys only, no prototypes. */',
       `function ${p}merge(defaults, imports) {`,
-      '  const merged = { ...defaults }',
-      '  for (const name in imports) merged[name] = { ...defaults[name], ...imports[name] }',
+      '  const merged = { __proto__: null, ...defaults }',
+      '  for (const name of Object.keys(imports ?? {})) {',
+      '    const base = Object.hasOwn(defaults, name) ? defaults[name] : undefined',
+      '    merged[name] = { __proto__: null, ...base, ...imports[name] }',
+      '  }',
       '  return merged',
       '}',
     )
