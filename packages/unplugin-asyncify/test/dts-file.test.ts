@@ -33,9 +33,10 @@ describe('DtsFile', () => {
     await dts.update(join(ROOT, 'src/levels/game.wasm'), meta('level'), [])
     await dts.update(join(ROOT, 'src/physics.wasm'), meta('step'), [])
     const text = await readFile(OUT, 'utf8')
-    expect(text).toContain('declare module ".*/src/game.wasm?asyncify" {\n  export function main(')
-    expect(text).toContain('declare module ".*/levels/game.wasm?asyncify" {\n  export function level(')
-    expect(text).toContain('declare module ".*/physics.wasm?asyncify" {\n  export function step(')
+    // `*\/` is `*/` escaped (jsString): the same module name, but never the end of a block comment.
+    expect(text).toContain('declare module ".*\\/src/game.wasm?asyncify" {\n  export function main(')
+    expect(text).toContain('declare module ".*\\/levels/game.wasm?asyncify" {\n  export function level(')
+    expect(text).toContain('declare module ".*\\/physics.wasm?asyncify" {\n  export function step(')
   })
 
   it('keeps blocks of files another process wrote, until their wasm is gone', async () => {

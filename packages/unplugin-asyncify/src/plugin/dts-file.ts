@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
-import { genDts, type WasmMeta } from '@unplugin-asyncify/core'
+import { genDts, jsString, type WasmMeta } from '@unplugin-asyncify/core'
 import { slash } from './paths.ts'
 
 const HEADER = [
@@ -9,8 +9,11 @@ const HEADER = [
   '// every build that processes one of them rewrites its block. Include this file in your tsconfig.',
 ]
 
-/** One block per wasm file, between these markers, so a build that sees only some files keeps the others. */
-const BLOCK_RE = /^\/\/ source: (.+)\n[\s\S]*?^\/\/ end: \1$/gm
+/**
+ * One block per wasm file, between these markers, so a build that sees only some files keeps the others. The
+ * path in a marker is a JSON string (`jsString`): a file name may hold a line break or U+2028.
+ */
+const BLOCK_RE = /^\/\/ source: ("(?:[^"\\\n]|\\.)*")\n[\s\S]*?^\/\/ end: \1$/gm
 
 interface Entry {
   meta: WasmMeta
@@ -35,33 +38,49 @@ export class DtsFile {
     if (!existsSync(path)) return
     const text = readFileSync(path, 'utf8')
     this.written = text
-    for (const match of text.matchAll(BLOCK_RE)) this.kept.set(match[1]!, match[0])
+    for (const match of text.matchAll(BLOCK_RE)) this.kept.set(JSON.parse(match[1]!) as string, match[0])
   }
 
-  /** Record a processed wasm file and rewrite the declarations if they changed. */
-  update(file: string, meta: WasmMeta, providedModules: string[]): Promise<void> {
+  /**
+   * Record a processed wasm file and rewrite the declarations if they changed. Resolves to false when the file
+   * cannot get a block: its name needs a second `*` in the module pattern, which TypeScript rejects (TS5061).
+   */
+  update(file: string, meta: WasmMeta, providedModules: string[]): Promise<boolean> {
     const source = slash(relative(this.root, file))
     this.entries.set(source, { meta, providedModules })
     this.kept.delete(source)
     const next = this.queue.then(() => this.write())
     this.queue = next.catch(() => {})
-    return next
+    return next.then(() => this.patterns(this.liveKept().keys()).has(source))
   }
 
   /** The whole file as it would be written now. */
   render(): string {
-    const blocks = new Map<string, string>()
-    for (const [source, block] of this.kept) {
-      if (existsSync(resolve(this.root, source))) blocks.set(source, block)
-    }
-    const sources = [...this.entries.keys(), ...blocks.keys()]
-    for (const [source, entry] of this.entries) {
-      const pattern = `.*/${uniqueSuffix(source, sources)}`
+    const blocks = this.liveKept()
+    for (const [source, pattern] of this.patterns(blocks.keys())) {
+      const entry = this.entries.get(source)!
       const body = genDts({ meta: entry.meta, pattern, providedModules: entry.providedModules }).trimEnd()
-      blocks.set(source, `// source: ${source}\n${body}\n// end: ${source}`)
+      const marker = jsString(source)
+      blocks.set(source, `// source: ${marker}\n${body}\n// end: ${marker}`)
     }
     const ordered = [...blocks.keys()].sort().map((source) => blocks.get(source)!)
     return `${[...HEADER, '', ordered.join('\n\n')].join('\n')}\n`
+  }
+
+  /** Blocks kept from the existing file whose wasm file still exists. */
+  private liveKept(): Map<string, string> {
+    return new Map([...this.kept].filter(([source]) => existsSync(resolve(this.root, source))))
+  }
+
+  /** The module pattern per processed file; files whose pattern would need a second `*` are left out. */
+  private patterns(kept: Iterable<string>): Map<string, string> {
+    const sources = [...this.entries.keys(), ...kept]
+    const patterns = new Map<string, string>()
+    for (const source of this.entries.keys()) {
+      const suffix = uniqueSuffix(source, sources)
+      if (!suffix.includes('*')) patterns.set(source, `.*/${suffix}`)
+    }
+    return patterns
   }
 
   private async write(): Promise<void> {

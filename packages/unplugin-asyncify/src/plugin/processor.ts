@@ -89,7 +89,10 @@ export class WasmProcessor {
     bytes?: Uint8Array,
   ): Promise<string> {
     const processed = await this.process(file, bytes)
-    if (variant === 'exports') this.warnUnprovided(processed)
+    if (variant === 'exports') {
+      this.warnUnprovided(processed)
+      this.warnThenExport(processed)
+    }
     const sources: Record<string, GlueSource> = {}
     for (const asset of wasmAssets(processed.file, processed.result)) {
       sources[asset.mode] =
@@ -124,6 +127,20 @@ export class WasmProcessor {
     )
   }
 
+  /** `then` is left out of the named exports (a namespace with it is a thenable): say where it went. */
+  private warnThenExport(processed: ProcessedWasm): void {
+    const { meta } = processed.result
+    const key = `${processed.file}\0then`
+    if (this.options.silent || this.warned.has(key)) return
+    if (!meta.exports.some((entry) => entry.kind === 'function' && entry.name === 'then')) return
+    this.warned.add(key)
+    this.context.logger.warn(
+      `${processed.result.report.file ?? processed.file}?asyncify: the wasm export "then" is not a named export: ` +
+        'a module namespace with a then function is a thenable, so `await import()` of it would never settle. ' +
+        'Import it with ?asyncify&init and call (await init()).exports.then().',
+    )
+  }
+
   private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
     const { root, mode, logger } = this.context
     const result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
@@ -132,7 +149,14 @@ export class WasmProcessor {
       for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)
     }
     const importModules = resolveImportModules(result.meta, file, root, this.options.importModules)
-    await this.dts?.update(file, result.meta, Object.keys(importModules))
+    const declared = await this.dts?.update(file, result.meta, Object.keys(importModules))
+    if (declared === false && !this.options.silent) {
+      logger.warn(
+        `${result.report.file ?? file}: no declarations in ${this.dts!.path}: the file's path has a "*", which ` +
+          'TypeScript cannot put into a module pattern. The generic types of unplugin-asyncify/client apply; ' +
+          'rename the file for precise ones.',
+      )
+    }
     return { file, result, importModules }
   }
 }
