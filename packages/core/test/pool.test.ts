@@ -43,6 +43,31 @@ describe('worker pool', () => {
     expect(a.wasm).toEqual(b.wasm)
   })
 
+  it('an allocation failure fails the job with a clear error and replaces the worker', async () => {
+    const before = poolStats()
+    const context: InternalAsyncifyContext = { filename: 'huge.wasm', fault: 'alloc' }
+    await expect(asyncify(input, options, context)).rejects.toMatchObject({
+      code: 'ASYNCIFY_BINARYEN_FAILED',
+      message: expect.stringMatching(
+        /^Failed to asyncify "huge\.wasm": Binaryen ran out of memory \(std::bad_alloc/,
+      ),
+    })
+    expect(poolStats().restarts).toBe(before.restarts + 1)
+    const [a, b] = await Promise.all([asyncify(input, options), asyncify(input, options)])
+    expect(a.wasm).toEqual(b.wasm)
+  })
+
+  it('a worker left holding more than 1 GiB after a job is replaced, the job still succeeds', async () => {
+    const before = poolStats()
+    const context: InternalAsyncifyContext = { filename: 'big.wasm', fault: 'heap' }
+    const result = await asyncify(input, options, context)
+    expect(result.meta.exports.map((entry) => entry.name)).toEqual(['twice'])
+    expect(poolStats()).toMatchObject({ recycled: before.recycled + 1, restarts: before.restarts })
+    // Two jobs at once need two workers: the one holding the memory is gone, a fresh one starts.
+    await Promise.all([asyncify(input, options), asyncify(input, options)])
+    expect(poolStats().workersStarted).toBeGreaterThan(before.workersStarted)
+  })
+
   it('runs jobs queued while a worker is being replaced', async () => {
     const resolved = await resolveOptions(options)
     const { cacheDir: _, ...transformOptions } = resolved
