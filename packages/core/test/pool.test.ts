@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import type { InternalAsyncifyContext } from '../src/asyncify.ts'
 import { getPool, poolStats } from '../src/binaryen/pool.ts'
 import { asyncify, resolveOptions } from '../src/index.ts'
-import { fixture } from './helpers/fixtures.ts'
+import { CORE_DIR, fixture, fixturePath } from './helpers/fixtures.ts'
 
 const input = fixture('no-memory.wasm')
 const options = { cacheDir: false as const, jspi: 'off' as const }
@@ -66,6 +70,18 @@ describe('worker pool', () => {
     // Two jobs at once need two workers: the one holding the memory is gone, a fresh one starts.
     await Promise.all([asyncify(input, options), asyncify(input, options)])
     expect(poolStats().workersStarted).toBeGreaterThan(before.workersStarted)
+  })
+
+  it('works from a `node --input-type=module -e` script (workers do not inherit --input-type)', async () => {
+    const script = [
+      `import { asyncify, closePool } from ${JSON.stringify(pathToFileURL(join(CORE_DIR, 'dist/index.mjs')).href)}`,
+      "import { readFileSync } from 'node:fs'",
+      `const result = await asyncify(readFileSync(${JSON.stringify(fixturePath('no-memory.wasm'))}), { cacheDir: false })`,
+      'await closePool()',
+      "process.stdout.write(result.meta.exports.map((entry) => entry.name).join(','))",
+    ].join('\n')
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script])
+    expect(stdout).toBe('twice')
   })
 
   it('runs jobs queued while a worker is being replaced', async () => {

@@ -117,7 +117,10 @@ export class BinaryenPool {
 
   private start(): Slot {
     const file = resolveWorkerFile()
-    const worker = new Worker(file)
+    // Workers inherit the parent's flags; `--input-type` (a `node --input-type=module -e` script) kills a
+    // worker that runs a file.
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+    const worker = new Worker(file, { execArgv })
     this.stats.workersStarted++
     const slot: Slot = { worker, id: this.stats.workersStarted, output: '', exited: false }
     let crash: unknown
