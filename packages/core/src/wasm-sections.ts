@@ -457,11 +457,18 @@ function readCompositeType(r: Reader, form: number): void {
   }
 }
 
-/** A value or storage type: one byte, or `(ref null? ht)` with its heap type as a signed LEB. */
+/**
+ * A value or storage type: one byte, or `(ref null? ht)` with its heap type as a signed LEB, after the prefixes
+ * of newer proposals (0x62 exact, 0x65 shared).
+ */
 function readValType(r: Reader): void {
   const byte = r.byte()
-  if (byte === 0x63 || byte === 0x64) r.skipLeb(5)
-  else if (byte < 0x40 || byte > 0x7f) throw new Unknown()
+  if (byte === 0x63 || byte === 0x64) {
+    while (r.bytes[r.offset] === 0x62 || r.bytes[r.offset] === 0x65) r.byte()
+    r.skipLeb(5)
+  } else if (byte < 0x40 || byte > 0x7f) {
+    throw new Unknown()
+  }
 }
 
 /** Flags, then min (and max) as u32 or, for memory64, u64, then a custom page size's log2. */

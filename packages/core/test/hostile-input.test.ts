@@ -138,6 +138,27 @@ describe('counts that cannot fit the file', () => {
     expect(poolStats().jobs).toBe(before)
   })
 
+  it('encodings of newer proposals are left to Binaryen, not refused', () => {
+    const types = (entries: number[][]) =>
+      replaceSection(tiny(), 1, () => vector([[0x60, 0, 1, I32], ...entries]))
+    // a struct with an exact and a shared reference field; a continuation type; an unknown type form
+    const newer = [
+      [0x4e, 1, 0x5f, 2, 0x63, 0x62, 0x00, 0x00, 0x64, 0x65, 0x6e, 0x01],
+      [0x5d, 0x00],
+      [0x4d, 0x00, 0x60, 0, 0],
+    ]
+    for (const entry of newer)
+      expect(readSections(types([entry]))).toMatchObject({ brokenCustomSections: [] })
+    // Exact and shared references are read through, so the types after them are still checked.
+    const exactThenHuge = types([
+      [0x5f, 1, 0x63, 0x62, 0x00, 0x00],
+      [0x60, ...u32(HUGE), I32, 0],
+    ])
+    expect(readSections(exactThenHuge)).toMatchObject({
+      detail: expect.stringMatching(/268435455 parameters/),
+    })
+  })
+
   it('every fixture that engines accept passes the pre-check unchanged', () => {
     for (const file of [
       'compute.wasm',
