@@ -11,6 +11,8 @@
  */
 
 import { TransformFailure } from './errors.ts'
+import { CUSTOM_CHECKS } from './wasm-custom-sections.ts'
+import { LIMITS, Malformed, Reader, Unknown } from './wasm-reader.ts'
 
 export const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
 export const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
@@ -42,25 +44,6 @@ export type SectionsProblem = { kind: 'not-wasm'; detail: string } | { kind: 'in
 const MAGIC = [0x00, 0x61, 0x73, 0x6d]
 const CUSTOM_SECTION = 0
 
-/** The JS API's limits (https://webassembly.github.io/spec/js-api/#limits): engines reject modules beyond them. */
-const LIMITS = {
-  moduleBytes: 1024 * 1024 * 1024,
-  types: 1_000_000,
-  functions: 1_000_000,
-  imports: 1_000_000,
-  exports: 1_000_000,
-  globals: 1_000_000,
-  tags: 1_000_000,
-  tables: 100_000,
-  dataSegments: 100_000,
-  elementSegments: 10_000_000,
-  params: 1_000,
-  results: 1_000,
-  structFields: 10_000,
-  bodyBytes: 7_654_321,
-  locals: 50_000,
-}
-
 /** Non-custom sections by id, in the order the spec requires (tag, 13, sits between memory and global). */
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11]
 const SECTION_NAMES: Record<number, string> = {
@@ -79,91 +62,6 @@ const SECTION_NAMES: Record<number, string> = {
   13: 'tag',
 }
 const EXPORT_KINDS: WasmExport['kind'][] = ['function', 'table', 'memory', 'global', 'tag']
-
-/** The module breaks a rule engines enforce: the file is invalid. */
-class Malformed extends Error {}
-/** An encoding this reader does not know (a newer proposal): Binaryen decides, the section is not checked further. */
-class Unknown extends Error {}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** A cursor over `bytes[offset, end)`: every read is bounds-checked against `end`. */
-class Reader {
-  readonly bytes: Uint8Array
-  offset: number
-  readonly end: number
-
-  constructor(bytes: Uint8Array, offset: number, end: number) {
-    this.bytes = bytes
-    this.offset = offset
-    this.end = end
-  }
-
-  get remaining(): number {
-    return this.end - this.offset
-  }
-
-  byte(): number {
-    if (this.offset >= this.end) throw new Malformed(`unexpected end at byte ${this.offset}`)
-    return this.bytes[this.offset++]!
-  }
-
-  /** Unsigned LEB128 of at most 32 bits. */
-  u32(): number {
-    let value = 0
-    for (let i = 0; i < 5; i++) {
-      const byte = this.byte()
-      value += (byte & 0x7f) * 2 ** (7 * i)
-      if ((byte & 0x80) === 0) {
-        if (value > 0xffffffff) throw new Malformed(`integer too large at byte ${this.offset - 1}`)
-        return value
-      }
-    }
-    throw new Malformed(`integer too long at byte ${this.offset}`)
-  }
-
-  /** Any LEB128 (signed or unsigned) of at most `maxBytes` bytes, value unused. */
-  skipLeb(maxBytes: number): void {
-    for (let i = 0; i < maxBytes; i++) if ((this.byte() & 0x80) === 0) return
-    throw new Malformed(`integer too long at byte ${this.offset}`)
-  }
-
-  skip(count: number): void {
-    if (count > this.remaining) {
-      throw new Malformed(`${count} bytes needed at byte ${this.offset}, ${this.remaining} left`)
-    }
-    this.offset += count
-  }
-
-  /** A vector length: each item takes at least `minBytes`, so a count that cannot fit is refused before any loop. */
-  count(what: string, limit: number, minBytes = 1): number {
-    const at = this.offset
-    const count = this.u32()
-    if (count * minBytes > this.remaining) {
-      throw new Malformed(`${count} ${what} declared at byte ${at}, but only ${this.remaining} bytes remain`)
-    }
-    if (count > limit) throw new Malformed(`${count} ${what} declared at byte ${at}, engines accept ${limit}`)
-    return count
-  }
-
-  /** A length-prefixed UTF-8 name, which the spec requires to be well-formed. */
-  name(): string {
-    const at = this.offset
-    const length = this.u32()
-    if (length > this.remaining) throw new Malformed(`name at byte ${at} runs past its section`)
-    const start = this.offset
-    this.offset += length
-    try {
-      return utf8.decode(this.bytes.subarray(start, this.offset))
-    } catch {
-      throw new Malformed(`name at byte ${at} is not valid UTF-8`)
-    }
-  }
-
-  expectEnd(what: string): void {
-    if (this.offset !== this.end) throw new Malformed(`${this.remaining} unexpected bytes after the ${what}`)
-  }
-}
 
 /** Walk the sections; returns the facts or the first problem found. */
 export function readSections(bytes: Uint8Array): WasmSectionsInfo | SectionsProblem {
@@ -608,89 +506,4 @@ function readData(r: Reader): void {
   const length = r.u32()
   if (length > r.remaining) throw new Malformed(`data segment at byte ${at} runs past the data section`)
   r.skip(length)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Custom sections Binaryen reads (and rejects the whole module for, if malformed)
-// ---------------------------------------------------------------------------------------------
-
-interface CustomFacts {
-  functionNames?: boolean
-}
-
-const CUSTOM_CHECKS: Record<string, (r: Reader) => CustomFacts> = {
-  name: readNameSection,
-  target_features: (r) => {
-    for (let n = r.count('features', LIMITS.exports, 2); n > 0; n--) {
-      const prefix = r.byte()
-      // `+` used, `-` disallowed; Binaryen refuses any other prefix.
-      if (prefix !== 0x2b && prefix !== 0x2d) throw new Malformed(`feature prefix 0x${prefix.toString(16)}`)
-      r.name()
-    }
-    r.expectEnd('features')
-    return {}
-  },
-  'dylink.0': (r) => {
-    while (r.remaining > 0) {
-      const id = r.byte()
-      const sub = subsection(r)
-      if (id === 1) {
-        for (let i = 0; i < 4; i++) sub.u32()
-        sub.expectEnd('memory info')
-      } else if (id === 2) {
-        for (let n = sub.count('needed libraries', LIMITS.imports); n > 0; n--) sub.name()
-        sub.expectEnd('needed libraries')
-      }
-    }
-    return {}
-  },
-  dylink: (r) => {
-    for (let i = 0; i < 4; i++) r.u32()
-    for (let n = r.count('needed libraries', LIMITS.imports); n > 0; n--) r.name()
-    r.expectEnd('needed libraries')
-    return {}
-  },
-}
-
-/** The subsections Binaryen knows, read exactly (unknown ids are skipped, as Binaryen does). */
-function readNameSection(r: Reader): CustomFacts {
-  let functionNames = false
-  while (r.remaining > 0) {
-    const id = r.byte()
-    const sub = subsection(r)
-    if (id === 0) {
-      sub.name()
-    } else if (id === 2 || id === 10) {
-      for (let n = sub.count('indirect names', LIMITS.functions, 2); n > 0; n--) {
-        sub.u32()
-        readNameMap(sub)
-      }
-    } else if ([1, 4, 5, 6, 7, 8, 9, 11].includes(id)) {
-      const count = readNameMap(sub)
-      if (id === 1 && count > 0) functionNames = true
-    } else {
-      continue
-    }
-    sub.expectEnd(`name subsection ${id}`)
-  }
-  return { functionNames }
-}
-
-function readNameMap(r: Reader): number {
-  const count = r.count('names', LIMITS.functions, 2)
-  for (let n = count; n > 0; n--) {
-    r.u32()
-    r.name()
-  }
-  return count
-}
-
-/** A size-prefixed subsection: returns a reader over it and moves `r` past it. */
-function subsection(r: Reader): Reader {
-  const at = r.offset
-  const size = r.u32()
-  if (size > r.remaining) throw new Malformed(`subsection at byte ${at} runs past its section`)
-  const sub = new Reader(r.bytes, r.offset, r.offset + size)
-  r.skip(size)
-  return sub
 }
