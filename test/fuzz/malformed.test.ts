@@ -1,4 +1,5 @@
-// Malformed input: seeded mutations of the real wasm fixtures through the public `asyncify()`, with a cache.
+// Malformed input: every section count of the small fixtures made huge, then seeded mutations of the real wasm
+// fixtures, all through the public `asyncify()`, with a cache.
 // Every input must settle (no hang) with either a result, valid whenever the input was, or an AsyncifyError with
 // a known code and a message that names the file (never a crashed worker, a raw abort or an uncoded error). Every
 // entry written to the cache must read back whole.
@@ -11,7 +12,7 @@ import { join } from 'node:path'
 import { AsyncifyError, type AsyncifyErrorCode, asyncify, closePool } from '@unplugin-asyncify/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from './generate.ts'
-import { mutate } from './mutate.ts'
+import { mutate, sectionCountSweep } from './mutate.ts'
 
 const MUTATIONS = Number(process.env.FUZZ_MUTATIONS ?? 300)
 const FIRST_SEED = Number(process.env.FUZZ_SEED ?? 1)
@@ -116,8 +117,23 @@ describe('malformed input', () => {
       const outcomes = new Map<string, number>()
       const defects: string[] = []
       const succeeded: Case[] = []
+      // First every section count of every small fixture made huge, then the random mutations.
+      const sweep: Case[] = small.flatMap((fixture) =>
+        sectionCountSweep(fixture.bytes).map(({ bytes, id }) => ({
+          seed: 0,
+          file: `huge-count-in-section-${id}-of-${fixture.name}`,
+          bytes,
+          applied: [`section ${id} count`],
+          jspi: 'off' as const,
+        })),
+      )
       let next = FIRST_SEED
       const worker = async () => {
+        for (let input = sweep.shift(); input; input = sweep.shift()) {
+          const result = await check(input)
+          outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1)
+          if (result.defect) defects.push(result.defect)
+        }
         while (next < FIRST_SEED + MUTATIONS) {
           const result = await check(makeCase(next++))
           outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1)

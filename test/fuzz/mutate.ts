@@ -1,5 +1,5 @@
-// Seeded mutations of real wasm files for the malformed-input fuzz test: byte flips, huge LEB counts (with the
-// enclosing sizes fixed up, so the count is what a reader meets), inserted, deleted and duplicated ranges,
+// Seeded mutations of real wasm files for the malformed-input fuzz test: byte flips, huge LEB counts anywhere and
+// in place of a section's own count (with the enclosing sizes fixed up, so the count is what a reader meets), inserted, deleted and duplicated ranges,
 // truncation, shuffled and foreign sections, wrong section sizes, and custom sections with random bodies.
 
 import type { Rng } from './generate.ts'
@@ -73,6 +73,17 @@ const MUTATIONS: Record<string, Mutation> = {
     let length = 1
     while (at + length <= body.length && (body[at + length - 1]! & 0x80) !== 0) length++
     body.splice(at, length, ...u32(rng.pick(HUGE_COUNTS)))
+    return withSection(bytes, span, body)
+  },
+  /** A huge count in place of a section's own leading count (entries, segments, bodies). */
+  sectionCount(bytes, rng) {
+    const spans = sections(new Uint8Array(bytes)).filter((span) => span.id !== 0 && span.end > span.bodyStart)
+    if (spans.length === 0) return bytes
+    const span = rng.pick(spans)
+    const body = bytes.slice(span.bodyStart, span.end)
+    let length = 1
+    while (length < body.length && (body[length - 1]! & 0x80) !== 0) length++
+    body.splice(0, length, ...u32(rng.pick(HUGE_COUNTS)))
     return withSection(bytes, span, body)
   },
   insert(bytes, rng) {
@@ -150,4 +161,24 @@ export function mutate(
     applied.push(name)
   }
   return { bytes: new Uint8Array(bytes), applied }
+}
+
+/**
+ * Not random: each non-custom section's leading count replaced by `count` in turn, one input per section (the
+ * shape of the 843-byte file that kept Binaryen busy for ~100 s: a data section claiming 268 million segments).
+ */
+export function sectionCountSweep(
+  input: Uint8Array,
+  count = 0x0fffffff,
+): { bytes: Uint8Array<ArrayBuffer>; id: number }[] {
+  return sections(input)
+    .filter((span) => span.id !== 0 && span.end > span.bodyStart)
+    .map((span) => {
+      const bytes = [...input]
+      const body = bytes.slice(span.bodyStart, span.end)
+      let length = 1
+      while (length < body.length && (body[length - 1]! & 0x80) !== 0) length++
+      body.splice(0, length, ...u32(count))
+      return { bytes: new Uint8Array(withSection(bytes, span, body)), id: span.id }
+    })
 }
