@@ -22,6 +22,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'wasi',
+          include: ['packages/wasi/test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'plugin',
           include: ['packages/unplugin-asyncify/test/**/*.test.ts'],
           testTimeout: 120_000,

@@ -275,6 +275,47 @@ describe('compute.wasm (C, clang-16 wasm32-wasi reactor)', () => {
   })
 })
 
+describe('calls.wasm and the *-wasm-opt.wasm builds (C, as built and as users get it)', () => {
+  const callsEnv = (exportsRef: { current?: Record<string, Fn> }) => ({
+    env: {
+      sleep: (ms: number) => ms,
+      callback: (n: number, slot: number) => {
+        const value = exportsRef.current!.nest!(n - 1)
+        exportsRef.current!.fill!(slot, n * 10)
+        return value
+      },
+    },
+  })
+
+  it.each(['calls.wasm', 'calls-wasm-opt.wasm'])(
+    '%s: every export as documented, run synchronously',
+    (name) => {
+      const ref: { current?: Record<string, Fn> } = {}
+      const exports = instantiate(name, callsEnv(ref)) as Record<string, Fn>
+      ref.current = exports
+      exports._initialize!()
+      expect(exports.work!(7, 3)).toBe(7003)
+      expect(exports.nest!(10)).toBe(605)
+      expect(exports.deep!(30, 4)).toBe(469)
+      const pages = exports.pages!()
+      expect(exports.grow!(1024)).toBeGreaterThanOrEqual(pages + 16)
+      expect(exports.calloc_check!(256)).toBe(0)
+    },
+  )
+
+  it('the wasm-opt builds have no name section, no exported malloc and an unnamed stack pointer', () => {
+    for (const name of ['calls-wasm-opt.wasm', 'compute-wasm-opt.wasm']) {
+      const mod = new WebAssembly.Module(bytes(name))
+      expect(WebAssembly.Module.customSections(mod, 'name')).toEqual([])
+      expect(WebAssembly.Module.exports(mod).map((e) => e.name)).not.toContain('malloc')
+      const text = binaryen.readBinary(bytes(name)).emitText()
+      expect(text).toMatch(/\(global \$global\$0 \(mut i32\)/)
+      expect(text).toMatch(/memory\.grow/)
+    }
+    expect(bytes('compute-wasm-opt.wasm').length).toBeLessThan(bytes('compute.wasm').length)
+  })
+})
+
 describe('loop.wasm (the article\'s "infinite loop polling a timer")', () => {
   it('polls until check_timer() is true, prints, and returns the number of sleeps', () => {
     const printed: string[] = []
@@ -531,4 +572,17 @@ describe('build.mjs', () => {
     const output = execFileSync(process.execPath, [join(dir, 'build.mjs'), '--check'], { encoding: 'utf8' })
     expect(output).toContain('Everything up to date.')
   })
+
+  // the WASI programs and the playground's Lua: clang-16 without wasm-opt, so the bytes are reproducible
+  it('rebuilds the WASI fixtures and the playground Lua byte for byte (--check)', () => {
+    const root = join(dir, '../../..')
+    const wasi = execFileSync(process.execPath, [join(root, 'test/fixtures/wasi/build.mjs'), '--check'], {
+      encoding: 'utf8',
+    })
+    expect(wasi).toMatch(/Everything up to date\.|not found: keeping the committed/)
+    const lua = execFileSync(process.execPath, [join(root, 'playground/lua/build.mjs'), '--check'], {
+      encoding: 'utf8',
+    })
+    expect(lua).toMatch(/lua\.wasm up to date|not found: keeping the committed/)
+  }, 120_000)
 })

@@ -10,8 +10,15 @@ declare module '*.wasm?asyncify'
 
 declare module '*.wasm?asyncify&init' {
   import type { AsyncifyInstance, InstantiateOptions } from 'unplugin-asyncify/runtime'
+  import type { WasiOptions } from 'unplugin-asyncify/wasi'
 
-  /** Instantiate a new, independent copy; `imports` are merged over the `importModules` defaults, per module. */
-  const init: (imports?: WebAssembly.Imports, options?: InstantiateOptions) => Promise<AsyncifyInstance>
+  /**
+   * Instantiate a new, independent copy; `imports` are merged over the `importModules` defaults, per module.
+   * `options.wasi` sets up WASI for a module that imports `wasi_snapshot_preview1` (see docs/wasi.md).
+   */
+  const init: (
+    imports?: WebAssembly.Imports,
+    options?: InstantiateOptions & { wasi?: WasiOptions },
+  ) => Promise<AsyncifyInstance>
   export default init
 }

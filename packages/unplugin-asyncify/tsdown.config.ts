@@ -12,6 +12,8 @@ export default defineConfig({
     'src/esbuild.ts',
     'src/webpack-loader.ts',
     'src/runtime.ts',
+    'src/wasi.ts',
+    'src/wasi-node.ts',
   ],
   format: 'esm',
   platform: 'node',

@@ -5,11 +5,13 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { playLua } from './demo-lua.mjs'
 import { serveStatic } from './static-server.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const dist = fileURLToPath(new URL('../dist', import.meta.url))
 const screenshot = fileURLToPath(new URL('../screenshot.png', import.meta.url))
+const luaScreenshot = fileURLToPath(new URL('../screenshot-lua.png', import.meta.url))
 const failureShot = fileURLToPath(new URL('../screenshot-tmp-failure.png', import.meta.url))
 const STEP_TIMEOUT = 15_000
 // Each game runs twice: JSPI where Chromium has it, then the Asyncify build. DEMO_JSPI=off plays one.
@@ -162,6 +164,23 @@ try {
     await page.close()
   }
   console.log('[demo] OK: the synchronous C game ran with blocking frames, keys and text input')
+  // The second page: the unmodified Lua interpreter, a WASI command, in a terminal (scripts/demo-lua.mjs).
+  for (const jspi of JSPI_MODES) {
+    const page = await browser.newPage({ viewport: { width: 800, height: 820 } })
+    const started = performance.now()
+    const result = await playLua(page, server.origin, {
+      jspi,
+      screenshot: jspi === 'auto' ? luaScreenshot : undefined,
+    }).catch(async (error) => {
+      await page.screenshot({ path: failureShot }).catch(() => {})
+      error.message = `[lua jspi=${jspi}] ${error.message}`
+      throw error
+    })
+    console.log(`[demo] lua jspi=${jspi}: played in ${Math.round(performance.now() - started)} ms`)
+    for (const [key, value] of Object.entries(result)) console.log(`  ${key.padEnd(12)} ${value}`)
+    await page.close()
+  }
+  console.log('[demo] OK: the unmodified Lua interpreter read the terminal through blocking WASI stdin')
 } catch (error) {
   failed = true
   console.error(`[demo] FAILED ${error.message}`)

@@ -15,6 +15,8 @@ import { type StaticServer, serveStatic } from './static-server.ts'
 
 const FIXTURE = fileURLToPath(new URL('./fixture/', import.meta.url))
 const COMPUTE_WASM = fileURLToPath(new URL('../fixtures/wasm/compute.wasm', import.meta.url))
+/** A stripped clang build, as users get it from clang + wasm-opt. */
+const CALLS_WASM = fileURLToPath(new URL('../fixtures/wasm/calls-wasm-opt.wasm', import.meta.url))
 // Inside the workspace, so the dev server may serve the runtime from packages/runtime (fs.allow).
 const TMP = fileURLToPath(new URL('../.tmp/browser/', import.meta.url))
 
@@ -25,6 +27,7 @@ async function copyFixture(name: string): Promise<string> {
   await mkdir(root, { recursive: true })
   await cp(FIXTURE, root, { recursive: true })
   await cp(COMPUTE_WASM, join(root, 'compute.wasm'))
+  await cp(CALLS_WASM, join(root, 'calls-wasm-opt.wasm'))
   return root
 }
 
@@ -146,7 +149,7 @@ describe('webpack build', () => {
       output: { path: dist, filename: 'main.js' },
       // jspi: 'off' is the build-time switch: no JSPI bytes are emitted, so even Chromium runs the Asyncify
       // build. Only the imports that really pause are listed (the Vite builds let every import pause).
-      plugins: [asyncifyWebpack({ jspi: 'off', asyncImports: ['env.sleep', 'env.get_i64'] })],
+      plugins: [asyncifyWebpack({ jspi: 'off', asyncImports: ['env.sleep', 'env.get_i64', 'env.callback'] })],
     })
     const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
       compiler.run((error, result) => (error ? reject(error) : resolve(result))),

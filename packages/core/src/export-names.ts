@@ -5,11 +5,17 @@
  * read from the emitted bytes.
  */
 
-import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { ExportMeta, MemoryMeta } from '@unplugin-asyncify/runtime'
 import { isSectionsProblem, readSections } from './wasm-sections.ts'
 
+/** The part of a meta this reads and rewrites. */
+interface NamedMeta {
+  exports: ExportMeta[]
+  memory: MemoryMeta
+}
+
 /** `meta` with export names (and the memory's export name) as they are in `wasm`. */
-export function restoreExportNames(meta: WasmMeta, wasm: Uint8Array): WasmMeta {
+export function restoreExportNames<M extends NamedMeta>(meta: M, wasm: Uint8Array): M {
   const sections = readSections(wasm)
   if (isSectionsProblem(sections) || !sections.exports.some((entry) => entry.name.includes('\0'))) return meta
   const binary = sections.exports

@@ -2,12 +2,12 @@
 
 export type {
   BufferMeta,
-  BufferStrategy,
   ExportMeta,
   ExternKind,
   FuncSig,
   ImportMeta,
   MemoryMeta,
+  StackMeta,
   ValType,
   WasmMeta,
 } from '@unplugin-asyncify/runtime'
@@ -15,7 +15,7 @@ export { type AsyncifyContext, type AsyncifyResult, asyncify } from './asyncify.
 export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
-export { type GlueOptions, type GlueSource, genGlue } from './glue/js.ts'
+export { type GlueOptions, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
 export { jsString } from './glue/literal.ts'
 export {
   type AsyncifyOptions,
@@ -25,5 +25,6 @@ export {
   type ResolveContext,
   type ResolvedAsyncifyOptions,
   resolveOptions,
+  WASI_ASYNC_IMPORTS,
 } from './options.ts'
 export { type BuildReport, formatReport } from './report.ts'

@@ -201,6 +201,10 @@ export interface FunctionScan {
   referenceLocals: boolean
   /** A non-nullable reference local or result: Binaryen aborts when it has to instrument the function. */
   nonNullableReference: boolean
+  /** Callees called inside a legacy `catch`/`catch_all` body: Asyncify cannot rewind into one. */
+  catchCalls: Set<string>
+  /** A call_indirect inside such a body. */
+  catchIndirect: boolean
 }
 
 export interface TextScan {
@@ -223,6 +227,8 @@ const INSTRUCTION = new RegExp(
   String.raw`^\s+\((call_ref|return_call_ref|return_call_indirect|return_call|call_indirect|call|try_table|memory\.grow|memory\.size)\b(?:\s+(${NAME}))?`,
 )
 const LOCAL_LINE = /^ {2}\(local /
+/** `(catch $tag` or `(catch_all` of legacy exception handling, with its indentation. */
+const CATCH_LINE = /^(\s+)\((?:catch|catch_all)\b/
 const REFERENCE_TYPE =
   /\b(?:func|extern|any|eq|i31|struct|array|string|none|noextern|nofunc|exn|noexn|cont|nocont|null|nullextern|nullfunc)ref\b|\(ref\b/
 const NON_NULLABLE = /\(ref (?!null\b)/
@@ -233,6 +239,8 @@ export function scanText(text: string): TextScan {
   const importedFunctions = new Map<string, string>()
   const exportedFunctions = new Map<string, string>()
   let current: FunctionScan | undefined
+  /** Indentation of the `(catch` lines whose bodies enclose the current line. */
+  const catches: number[] = []
   for (const line of text.split('\n')) {
     if (!current) {
       const exported = EXPORT_FUNC_LINE.exec(line)
@@ -262,11 +270,22 @@ export function scanText(text: string): TextScan {
         memoryGrowOrSize: false,
         referenceLocals: REFERENCE_TYPE.test(header.replace(/\(result .*$/, '')),
         nonNullableReference: NON_NULLABLE.test(header.replace(/\(type \$_\)/, '')),
+        catchCalls: new Set(),
+        catchIndirect: false,
       }
       functions.push(current)
+      catches.length = 0
       continue
     }
     if (!current) continue
+    // Binaryen indents one space per level: a catch body is every line indented deeper than its `(catch`.
+    const indent = line.length - line.trimStart().length
+    while (catches.length > 0 && indent <= catches[catches.length - 1]!) catches.pop()
+    const catchLine = CATCH_LINE.exec(line)
+    if (catchLine) {
+      catches.push(catchLine[1]!.length)
+      continue
+    }
     if (LOCAL_LINE.test(line)) {
       const local = line.replace(new RegExp(NAME, 'g'), '$_')
       if (REFERENCE_TYPE.test(local)) current.referenceLocals = true
@@ -277,10 +296,14 @@ export function scanText(text: string): TextScan {
     if (!instruction) continue
     switch (instruction[1]) {
       case 'call':
-        if (instruction[2]) current.calls.add(unescapeToken(instruction[2]))
+        if (instruction[2]) {
+          current.calls.add(unescapeToken(instruction[2]))
+          if (catches.length > 0) current.catchCalls.add(unescapeToken(instruction[2]))
+        }
         break
       case 'call_indirect':
         current.callIndirect = true
+        if (catches.length > 0) current.catchIndirect = true
         break
       case 'call_ref':
         current.callRef = true

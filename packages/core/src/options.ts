@@ -13,7 +13,8 @@ export type NameList = string[] | string
 export interface AsyncifyOptions {
   /**
    * Wasm imports that may pause the program, as `module.name`, `*` wildcards allowed (`env.sleep`, `env.*`).
-   * Binaryen's `asyncify-imports`. Entries are trimmed and validated.
+   * Binaryen's `asyncify-imports`. Entries are trimmed and validated. The WASI imports that wait
+   * (`WASI_ASYNC_IMPORTS`: stdin reads and sleeps) are always added, so a WASI program needs no entry.
    * @default every import may pause (the build report then suggests a precise list)
    */
   asyncImports?: NameList
@@ -47,6 +48,18 @@ export interface AsyncifyOptions {
    */
   stackSize?: number
   /**
+   * Most calls of one instance that may be paused at the same time; more calls wait in a FIFO queue until one
+   * of them settles. Each paused call keeps its saved stack (usually a few hundred bytes to a few KiB).
+   * @default 256
+   */
+  maxPausedCalls?: number
+  /**
+   * Keep the name section (function names in stack traces and in runtime errors). DWARF (`.debug_*`) is always
+   * removed: the Asyncify pass changes the code under it, so it would point at the wrong lines.
+   * @default true in development, false in production
+   */
+  keepNames?: boolean
+  /**
    * JSPI (`WebAssembly.Suspending`/`promising`): `'auto'` uses it where the engine has it and emits the
    * non-asyncified bytes for that path, `'off'` never does, `'only'` emits only those and fails without JSPI.
    * @default 'auto'
@@ -68,6 +81,8 @@ export interface ResolvedAsyncifyOptions {
   optimizeLevel: 0 | 1 | 2 | 3 | 4
   shrinkLevel: 0 | 1 | 2
   stackSize: number
+  maxPausedCalls: number
+  keepNames: boolean
   jspi: 'auto' | 'off' | 'only'
   cacheDir: string | false
 }
@@ -95,11 +110,24 @@ export const OPTION_KEYS: readonly (keyof AsyncifyOptions)[] = [
   'optimizeLevel',
   'shrinkLevel',
   'stackSize',
+  'maxPausedCalls',
+  'keepNames',
   'jspi',
   'cacheDir',
 ]
 
+/**
+ * The WASI imports that @unplugin-asyncify/wasi may answer with a promise (`fd_read`: stdin waits for
+ * input; `poll_oneoff`: sleep and poll wait for a timer or input). Added to every `asyncImports` list; an
+ * import the module does not have costs nothing. Same list as that package's `WASI_ASYNC_IMPORTS`.
+ */
+export const WASI_ASYNC_IMPORTS: readonly string[] = [
+  'wasi_snapshot_preview1.fd_read',
+  'wasi_snapshot_preview1.poll_oneoff',
+]
+
 export const DEFAULT_STACK_SIZE = 65536
+export const DEFAULT_MAX_PAUSED_CALLS = 256
 const MIN_STACK_SIZE = 1024
 const JSPI_MODES = ['auto', 'off', 'only'] as const
 
@@ -135,6 +163,8 @@ export async function resolveOptions(
     resolveList(name, options[name] as NameList | undefined, root, file)
   const asyncImports = options.asyncImports === undefined ? undefined : await readList('asyncImports')
   for (const entry of asyncImports ?? []) validateImportPattern(entry, file)
+  for (const entry of WASI_ASYNC_IMPORTS)
+    if (asyncImports && !asyncImports.includes(entry)) asyncImports.push(entry)
   const addList = (await readList('addList')) ?? []
   const removeList = (await readList('removeList')) ?? []
   const onlyList = (await readList('onlyList')) ?? []
@@ -156,11 +186,11 @@ export async function resolveOptions(
       throw fail(`option "${name}" must be true or false, got ${show(value)}`, '')
     return value
   }
-  const int = (name: keyof AsyncifyOptions, fallback: number, max: number): number => {
+  const int = (name: keyof AsyncifyOptions, fallback: number, max: number, min = 0): number => {
     const value = options[name]
     if (value === undefined) return fallback
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-      throw fail(`option "${name}" must be an integer from 0 to ${max}, got ${show(value)}`, '')
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw fail(`option "${name}" must be an integer from ${min} to ${max}, got ${show(value)}`, '')
     }
     return value
   }
@@ -196,6 +226,8 @@ export async function resolveOptions(
     ) as ResolvedAsyncifyOptions['optimizeLevel'],
     shrinkLevel: int('shrinkLevel', 0, 2) as ResolvedAsyncifyOptions['shrinkLevel'],
     stackSize,
+    maxPausedCalls: int('maxPausedCalls', DEFAULT_MAX_PAUSED_CALLS, 1_000_000, 1),
+    keepNames: bool('keepNames', mode === 'development'),
     jspi,
     cacheDir,
   }

@@ -17,6 +17,8 @@ export interface BuildReport {
   /** Function imports that may pause today (`asyncImports` left at "every import"); list the real ones. */
   suggestedAsyncImports?: string[]
   warnings: string[]
+  /** Bytes of DWARF (`.debug_*` sections) removed: stale after the pass, so never shipped. */
+  dwarfRemovedBytes?: number
   /** What Binaryen printed that is worth showing (list warnings and the like). */
   binaryenOutput?: string
 }
@@ -33,13 +35,21 @@ export function formatReport(report: BuildReport): string {
   const line =
     `${report.file ?? 'wasm'} ${formatBytes(report.inputBytes)} -> ${formatBytes(report.outputBytes)}${jspi}, ` +
     `${report.instrumented}/${report.totalFunctions} functions instrumented, ${formatTime(report.timeMs)} ` +
-    `(cache ${report.cache})`
+    `(cache ${report.cache})` +
+    (report.dwarfRemovedBytes
+      ? `, DWARF removed (${formatBytes(report.dwarfRemovedBytes)}, stale after the pass)`
+      : '')
   const suggestion = formatSuggestion(report.suggestedAsyncImports)
   return suggestion ? `${line}\n${suggestion}` : line
 }
 
-function formatSuggestion(imports: string[] | undefined): string | undefined {
-  if (!imports || imports.length === 0) return undefined
+function formatSuggestion(all: string[] | undefined): string | undefined {
+  if (!all || all.length === 0) return undefined
+  // WASI imports are left out: the ones that wait are always added (WASI_ASYNC_IMPORTS)
+  const imports = all.filter((name) => !name.startsWith('wasi_snapshot_preview1.'))
+  if (imports.length === 0) {
+    return '  hint: every import may pause, which instruments more code than needed; set asyncImports: [] (the WASI imports that wait, stdin and sleep, are always included)'
+  }
   const shown = imports.slice(0, SUGGESTION_LIMIT).map((name) => JSON.stringify(name))
   const more = imports.length > SUGGESTION_LIMIT ? `, ... (${imports.length - SUGGESTION_LIMIT} more)` : ''
   return `  hint: every import may pause, which instruments more code than needed; set asyncImports to the ones that really do, from [${shown.join(', ')}${more}]`

@@ -63,12 +63,22 @@ describe('cache', () => {
     expect(files(cacheDir).filter((path) => path.endsWith('.entry'))).toHaveLength(3)
   })
 
-  it('the key ignores option order and depends on every option', async () => {
-    const a = await resolveOptions({ jspi: 'off', stackSize: 4096 })
-    const b = await resolveOptions({ stackSize: 4096, jspi: 'off' })
-    const strip = ({ cacheDir: _, ...rest }: typeof a) => rest
+  it('the key ignores option order and depends on every option that changes the output', async () => {
+    const a = await resolveOptions({ jspi: 'off', optimizeLevel: 1 })
+    const b = await resolveOptions({ optimizeLevel: 1, jspi: 'off' })
+    const strip = ({ cacheDir: _, stackSize: _s, maxPausedCalls: _m, ...rest }: typeof a) => rest
     expect(cacheKey(input, strip(a))).toBe(cacheKey(input, strip(b)))
-    expect(cacheKey(input, { ...strip(a), stackSize: 8192 })).not.toBe(cacheKey(input, strip(a)))
+    expect(cacheKey(input, { ...strip(a), optimizeLevel: 2 })).not.toBe(cacheKey(input, strip(a)))
+    expect(cacheKey(input, { ...strip(a), keepNames: !a.keepNames })).not.toBe(cacheKey(input, strip(a)))
+  })
+
+  it('options the runtime reads from the meta (stackSize, maxPausedCalls) share one entry', async () => {
+    const first = await asyncify(input, { cacheDir, jspi: 'off', stackSize: 4096 })
+    const second = await asyncify(input, { cacheDir, jspi: 'off', stackSize: 8192, maxPausedCalls: 3 })
+    expect(second.report.cache).toBe('hit')
+    expect(second.wasm).toEqual(first.wasm)
+    expect([first.meta.buffer.stackSize, second.meta.buffer.stackSize]).toEqual([4096, 8192])
+    expect(second.meta.maxPausedCalls).toBe(3)
   })
 
   it.each([
@@ -162,17 +172,18 @@ describe('cache', () => {
         `const cacheDir = ${JSON.stringify(join(cacheDir, 'shared'))}`,
         'const seen = []',
         'for (let round = 0; round < 2; round++) {',
-        '  const results = await Promise.all([0, 1, 2, 0, 1, 2].map((i) =>',
-        "    asyncify(bytes, { cacheDir, jspi: 'auto', stackSize: 1024 * (i + 1) })))",
-        '  for (const r of results) seen.push({',
+        '  const variants = [1, 2, 3, 1, 2, 3]',
+        '  const results = await Promise.all(variants.map((optimizeLevel) =>',
+        "    asyncify(bytes, { cacheDir, jspi: 'auto', optimizeLevel })))",
+        '  results.forEach((r, i) => seen.push({',
         "    hash: createHash('sha256').update(r.wasm).update(r.jspiWasm).digest('hex'),",
-        '    stackSize: r.meta.buffer.stackSize, warnings: r.report.warnings })',
+        '    variant: variants[i], warnings: r.report.warnings }))',
         '}',
         'await closePool()',
         'process.stdout.write(JSON.stringify(seen))',
       ].join('\n'),
     )
-    type Seen = { hash: string; stackSize: number; warnings: string[] }[]
+    type Seen = { hash: string; variant: number; warnings: string[] }[]
     const runs = await Promise.all(
       Array.from({ length: 3 }, () =>
         promisify(execFile)(process.execPath, [script], { timeout: 120_000 }).then(
@@ -183,10 +194,10 @@ describe('cache', () => {
     const all = runs.flat()
     expect(all.flatMap((entry) => entry.warnings)).toEqual([])
     // One result per option set, whichever process built or read it.
-    const byStackSize = new Map<number, Set<string>>()
+    const byVariant = new Map<number, Set<string>>()
     for (const entry of all)
-      byStackSize.set(entry.stackSize, (byStackSize.get(entry.stackSize) ?? new Set()).add(entry.hash))
-    expect([...byStackSize.values()].map((hashes) => hashes.size)).toEqual([1, 1, 1])
+      byVariant.set(entry.variant, (byVariant.get(entry.variant) ?? new Set()).add(entry.hash))
+    expect([...byVariant.values()].map((hashes) => hashes.size)).toEqual([1, 1, 1])
     expect(files(join(cacheDir, 'shared')).filter((path) => path.endsWith('.entry'))).toHaveLength(3)
     expect(files(join(cacheDir, 'shared')).every((path) => path.endsWith('.entry'))).toBe(true)
   })

@@ -69,7 +69,7 @@ describe('wasm-asyncify CLI', () => {
     const json = JSON.parse(result.stdout)
     expect(json.output).toBe(join(dir, 'json.wasm'))
     expect(json.jspiOutput).toBe(join(dir, 'json.jspi.wasm'))
-    expect(json.meta.buffer).toEqual({ strategy: 'own-memory', stackSize: 4096 })
+    expect(json.meta.buffer).toEqual({ top: {}, stackSize: 4096 })
     expect(json.meta.exports).toEqual([
       { name: 'twice', kind: 'function', sig: { params: ['i32'], results: ['i32'] }, suspending: true },
     ])

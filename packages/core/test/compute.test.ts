@@ -104,12 +104,14 @@ describe('compute.wasm with default options', () => {
       shared: false,
       initial: 2,
     })
+    // malloc runs memory.grow: the build hides the top region from the program, and exports the named malloc
     expect(defaults.meta.buffer).toEqual({
-      strategy: 'malloc',
+      top: { reservedExport: '__asyncify_reserved', dirtyExport: '__asyncify_dirty' },
       allocExport: '__asyncify_malloc',
       stackSize: 65536,
     })
-    expect(defaults.meta.stackPointerExport).toBe('__asyncify_stack_pointer')
+    expect(defaults.meta.stack).toEqual({ pointerExport: '__asyncify_stack_pointer', low: 1040 })
+    expect(defaults.meta.maxPausedCalls).toBe(256)
     expect(defaults.meta.inWasmRuntime).toBe(false)
     expect(defaults.meta.jspi).toBe('auto')
     // Helpers are exported by both binaries but kept out of meta.exports.

@@ -44,6 +44,12 @@ describe('input errors', () => {
     ['return-call.wasm', 'ASYNCIFY_TAIL_CALL', /function "tail" .*tail call/, /-mno-tail-call/],
     ['call-ref.wasm', 'ASYNCIFY_CALL_REF', /function "via_ref" .*call_ref/, /table/],
     ['try-table.wasm', 'ASYNCIFY_TRY_TABLE', /function "guarded" .*try_table/, /legacy exception handling/],
+    [
+      'pause-in-catch.wasm',
+      'ASYNCIFY_PAUSE_IN_CATCH',
+      /function "recover" \(exported, unnamed\) may pause inside a catch block \(it calls "sleep" there\)/,
+      /Move the call out of the catch block.*jspi: 'only'/,
+    ],
     ['ref-locals.wasm', 'ASYNCIFY_REFERENCE_LOCALS', /function "hold" .*reference-typed/, /removeList/],
     [
       'two-memories.wasm',
@@ -56,6 +62,21 @@ describe('input errors', () => {
       asyncify(fixture(name), { cacheDir: false, asyncImports: ['env.sleep'] }, context(name)),
     )
     expectMessage(error, code, `test/fixtures/wasm/${name}`, cause, fix)
+  })
+
+  it('a pause inside a catch block is fine when only the try body pauses, and under jspi only', async () => {
+    const safe = await asyncify(fixture('pause-in-catch.wasm'), {
+      cacheDir: false,
+      asyncImports: ['env.sleep'],
+      jspi: 'only',
+    })
+    expect(safe.meta.jspi).toBe('only')
+    // without the handler's sleep being async, nothing can pause in a catch block
+    const plain = await asyncify(fixture('pause-in-catch.wasm'), {
+      cacheDir: false,
+      asyncImports: ['env.boom'],
+    })
+    expect(plain.meta.exports.find((e) => e.name === 'safe')?.suspending).toBe(false)
   })
 
   it('a module that decodes but does not validate -> ASYNCIFY_INVALID_WASM', async () => {

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import ts from 'typescript'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { genDts } from '../src/glue/dts.ts'
@@ -117,6 +118,103 @@ describe('genDts', () => {
   })
 
   for (const [name, , expected] of wrongUsages) {
+    it(`rejects: ${name} (TS${expected})`, () => {
+      expect(inFile(wrongFile(name)).map((d) => d.code)).toContain(expected)
+    })
+  }
+})
+
+// A WASI command whose glue wires @unplugin-asyncify/wasi in: `_start` resolves the exit status, init() takes
+// `options.wasi`, and the wasi_snapshot_preview1 imports may be left out.
+describe('genDts with WASI', () => {
+  const WASI_SRC = resolve(import.meta.dirname, '../../wasi/src/index.ts')
+  const dir = join(TMP, 'wasi')
+  const wasiMeta: WasmMeta = {
+    ...glueMeta,
+    imports: [
+      {
+        module: 'wasi_snapshot_preview1',
+        name: 'fd_read',
+        kind: 'function',
+        sig: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+        suspending: true,
+      },
+      {
+        module: 'wasi_snapshot_preview1',
+        name: 'proc_exit',
+        kind: 'function',
+        sig: { params: ['i32'], results: [] },
+      },
+    ],
+    exports: [
+      { name: 'memory', kind: 'memory' },
+      { name: '_start', kind: 'function', sig: { params: [], results: [] }, suspending: true },
+    ],
+  }
+  const wasiDts = genDts({
+    meta: wasiMeta,
+    pattern: '.*/prog.wasm',
+    typesFrom: '@unplugin-asyncify/runtime',
+    wasi: true,
+    wasiTypesFrom: '@unplugin-asyncify/wasi',
+  })
+  const ok = `
+import { _start } from './prog.wasm?asyncify'
+import init from './prog.wasm?asyncify&init'
+const status: { exitCode: number } = await _start()
+const prog = await init(undefined, {
+  jspi: 'off',
+  wasi: { args: ['prog', '-i'], env: { HOME: '/' }, stdin: async () => 'line', stdout: { write: (_bytes: Uint8Array) => {} }, files: { '/a.txt': 'a' } },
+})
+const code: number = (await prog.exports._start()).exitCode
+const exited: number | undefined = prog.exitCode
+const own = await init({ wasi_snapshot_preview1: { proc_exit: () => {} } })
+export { code, exited, own, status }
+`
+  const wrong: [string, string, number][] = [
+    ['_start resolves the exit status, not a number', `export const n: number = await _start()`, 2322],
+    ['unknown WASI option', `init({}, { wasi: { argv: ['x'] } })`, 2353],
+    ['stdin is not a number', `init({}, { wasi: { stdin: 42 } })`, 2322],
+  ]
+  let found: ts.Diagnostic[] = []
+  const inFile = (name: string) => found.filter((d) => d.file?.fileName === join(dir, name))
+
+  beforeAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    await writeFile(join(dir, 'asyncify-wasm.d.ts'), wasiDts)
+    await writeFile(join(dir, 'ok.ts'), ok)
+    const header = `import { _start } from './prog.wasm?asyncify'\nimport init from './prog.wasm?asyncify&init'\n`
+    for (const [name, code] of wrong)
+      await writeFile(join(dir, wrongFile(name)), `${header}${code}\nexport {}\n`)
+    const program = ts.createProgram(
+      ['asyncify-wasm.d.ts', 'ok.ts', ...wrong.map(([name]) => wrongFile(name))].map((name) =>
+        join(dir, name),
+      ),
+      {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: [],
+        allowImportingTsExtensions: true,
+        paths: { '@unplugin-asyncify/runtime': [RUNTIME_SRC], '@unplugin-asyncify/wasi': [WASI_SRC] },
+      },
+    )
+    found = [...ts.getPreEmitDiagnostics(program)]
+  })
+
+  it('matches the reviewed file', async () => {
+    await expect(wasiDts).toMatchFileSnapshot('__snapshots__/glue/wasi.d.ts.snap')
+  })
+
+  it('types a correct usage, with and without options (tsc reports nothing)', () => {
+    expect(show([...inFile('asyncify-wasm.d.ts'), ...inFile('ok.ts')])).toBe('')
+  })
+
+  for (const [name, , expected] of wrong) {
     it(`rejects: ${name} (TS${expected})`, () => {
       expect(inFile(wrongFile(name)).map((d) => d.code)).toContain(expected)
     })

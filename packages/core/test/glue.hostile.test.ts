@@ -36,7 +36,7 @@ const fn = (params: string[] = [], results: string[] = ['i32']) =>
   ({ params, results }) as { params: []; results: [] }
 
 const hostileMeta: WasmMeta = {
-  version: 1,
+  version: 2,
   imports: [
     ...PROTO_MODULES.map((module) => ({
       module,
@@ -61,7 +61,8 @@ const hostileMeta: WasmMeta = {
     ...PROTO_MODULES.map((name) => ({ name, kind: 'function' as const, sig: fn(), suspending: false })),
   ],
   memory: { origin: 'internal', exportName: '__asyncify_memory', is64: false, shared: false, initial: 1 },
-  buffer: { strategy: 'grow', stackSize: 1024 },
+  buffer: { stackSize: 1024, top: {} },
+  maxPausedCalls: 16,
   inWasmRuntime: false,
   jspi: 'off',
   file: INJECTIONS.join(''),

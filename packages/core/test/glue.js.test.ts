@@ -2,12 +2,27 @@ import { execFile } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import { describe, expect, it } from 'vitest'
 import { type GlueOptions, genGlue } from '../src/glue/js.ts'
 import { glueMeta } from './fixtures/glue-meta.ts'
 
 const RUNTIME = '/project/node_modules/@unplugin-asyncify/runtime/dist/index.mjs'
+const WASI = '/project/node_modules/@unplugin-asyncify/wasi/dist/index.mjs'
 const TMP = join(import.meta.dirname, '.tmp/glue')
+const wasiMeta: WasmMeta = {
+  ...glueMeta,
+  imports: [
+    ...glueMeta.imports,
+    {
+      module: 'wasi_snapshot_preview1',
+      name: 'fd_read',
+      kind: 'function',
+      sig: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+      suspending: true,
+    },
+  ],
+}
 
 /** One case per bundler strategy: the same meta, different ways to reach the bytes. */
 const cases: Record<string, GlueOptions> = {
@@ -61,6 +76,27 @@ const cases: Record<string, GlueOptions> = {
     variant: 'exports',
     runtime: RUNTIME,
     sources: { jspi: { kind: 'url', url: 'file:///project/node_modules/.cache/compute.wasm' } },
+  },
+  // WASI: instantiateWasi instead of the runtime's instantiate, the configured options (JSON) with the
+  // options module's default export over them; init() merges options.wasi over both.
+  'wasi-exports': {
+    meta: wasiMeta,
+    variant: 'exports',
+    runtime: RUNTIME,
+    sources: { asyncify: { kind: 'inline', base64: 'AGFzbQEAAAA=' } },
+    wasi: {
+      module: WASI,
+      options: { args: ['lua', '-i'], env: { 'A "B"': '</script>' } },
+      optionsModule: '/project/src/wasi-options.js',
+    },
+  },
+  'wasi-init': {
+    meta: wasiMeta,
+    variant: 'init',
+    runtime: RUNTIME,
+    sources: { asyncify: { kind: 'inline', base64: 'AGFzbQEAAAA=' } },
+    importModules: { env: '/project/src/wasm-env.js' },
+    wasi: { module: WASI },
   },
   'inline-init': {
     meta: glueMeta,

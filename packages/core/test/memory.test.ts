@@ -19,9 +19,9 @@ describe('memory shapes and buffer placement', () => {
       exportName: '__asyncify_memory',
       is64: false,
       shared: false,
-      initial: 2, // ceil((65536 + 64) / 65536)
+      initial: 0, // the runtime grows it to what the unwind buffer needs
     })
-    expect(result.meta.buffer).toEqual({ strategy: 'own-memory', stackSize: 65536 })
+    expect(result.meta.buffer).toEqual({ top: {}, stackSize: 65536 })
     const memory = WebAssembly.Module.exports(new WebAssembly.Module(result.wasm)).find(
       (e) => e.kind === 'memory',
     )
@@ -41,12 +41,12 @@ describe('memory shapes and buffer placement', () => {
       shared: false,
       initial: 1,
     })
-    expect(result.meta.buffer.strategy).toBe('grow')
+    expect(result.meta.buffer.top).toEqual({})
     const mem = new WebAssembly.Memory({ initial: 1 })
     const driven = await drive(result.wasm, result.meta, { env, js: { mem } })
     expect(await driven.exports.store_after!(64, 7)).toBe(7)
     expect(new Int32Array(mem.buffer)[16]).toBe(7)
-    expect(mem.buffer.byteLength).toBe(3 * 65536) // grown by ceil(64 KiB / 64 KiB) + 1 pages
+    expect(mem.buffer.byteLength).toBe(3 * 65536) // grown by ceil((64 KiB + 16) / 64 KiB) pages
   })
 
   it('memory exported under another name', async () => {
@@ -70,19 +70,30 @@ describe('memory shapes and buffer placement', () => {
     expect(exportNames(result.wasm)).toContain('__asyncify_memory')
   })
 
-  it('a module that runs memory.grow gets no grow strategy', async () => {
-    const result = await asyncify(fixture('grows-memory.wasm'), options)
-    expect(result.meta.buffer.strategy).toBe('user')
-    expect(result.report.warnings.join('\n')).toMatch(/memory\.grow/)
-    const driven = await drive(result.wasm, result.meta, { env }, { start: 16, end: 1024 })
+  it('a module that runs memory.grow/memory.size: the build hides the top region from it', async () => {
+    const result = await asyncify(fixture('grows-memory.wasm'), { ...options, jspi: 'auto' })
+    expect(result.meta.buffer.top).toEqual({
+      reservedExport: '__asyncify_reserved',
+      dirtyExport: '__asyncify_dirty',
+    })
+    expect(result.report.warnings).toEqual([])
+    // the JSPI twin is the program as it was: no helpers, no hidden region
+    expect(exportNames(result.jspiWasm!)).not.toContain('__asyncify_reserved')
+    const driven = await drive(result.wasm, result.meta, { env })
+    expect(await driven.exports.size!()).toBe(1)
     expect(await driven.exports.grow_then_sleep!(2, 5)).toBe(3005)
+    expect(await driven.exports.size!()).toBe(3)
+    // 1 + 2 program pages, and the region's 2 pages above them
+    expect((driven.raw.memory as WebAssembly.Memory).buffer.byteLength).toBe(5 * 65536)
   })
 
-  it('a memory at its maximum cannot grow: user buffer with a warning naming the reason', async () => {
+  it('a memory at its maximum cannot take the top region: a warning naming the reason and the fixes', async () => {
     const result = await asyncify(fixture('article-js.wasm'), { cacheDir: false, jspi: 'off' })
     expect(result.meta.memory).toMatchObject({ origin: 'exported', initial: 1, maximum: 1 })
-    expect(result.meta.buffer.strategy).toBe('user')
-    expect(result.report.warnings.join('\n')).toMatch(/cannot grow by 2 pages \(maximum 1\)/)
+    expect(result.meta.buffer.allocExport).toBeUndefined()
+    expect(result.report.warnings.join('\n')).toMatch(
+      /cannot grow by 2 pages \(maximum 1\).*stackSize.*buffer: \{ start, end \}/,
+    )
   })
 
   it('memory64: i64 pointers in meta, and the output pauses on an engine with memory64 (Node 26)', async () => {
@@ -94,7 +105,7 @@ describe('memory shapes and buffer placement', () => {
       shared: false,
       initial: 1,
     })
-    expect(result.meta.buffer.strategy).toBe('grow')
+    expect(result.meta.buffer.top).toEqual({})
     expect(result.meta.exports.find((e) => e.name === 'store_after')?.sig).toEqual({
       params: ['i64', 'i32'],
       results: ['i32'],
@@ -138,9 +149,13 @@ describe('memory shapes and buffer placement', () => {
     expect(await driven.exports.pair!(5)).toEqual([5, 4294967301n])
   })
 
-  it('stackSize is recorded in the meta and sizes an added memory', async () => {
-    const result = await asyncify(fixture('no-memory.wasm'), { ...options, stackSize: 200_000 })
-    expect(result.meta.buffer.stackSize).toBe(200_000)
-    expect(result.meta.memory.initial).toBe(Math.ceil((200_000 + 64) / 65536))
+  it('stackSize is recorded in the meta only: the binary does not depend on it', async () => {
+    const small = await asyncify(fixture('no-memory.wasm'), { ...options, stackSize: 4096 })
+    const large = await asyncify(fixture('no-memory.wasm'), { ...options, stackSize: 200_000 })
+    expect([small.meta.buffer.stackSize, large.meta.buffer.stackSize]).toEqual([4096, 200_000])
+    expect(large.wasm).toEqual(small.wasm)
+    const driven = await drive(large.wasm, large.meta, { env })
+    expect(await driven.exports.twice!(4)).toBe(8)
+    expect((driven.raw.__asyncify_memory as WebAssembly.Memory).buffer.byteLength).toBe(4 * 65536)
   })
 })

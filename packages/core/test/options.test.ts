@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { AsyncifyError, type AsyncifyOptions, resolveOptions } from '../src/index.ts'
+import { AsyncifyError, type AsyncifyOptions, resolveOptions, WASI_ASYNC_IMPORTS } from '../src/index.ts'
 
 let root: string
 
@@ -38,6 +38,8 @@ describe('resolveOptions defaults', () => {
       optimizeLevel: 2,
       shrinkLevel: 0,
       stackSize: 65536,
+      maxPausedCalls: 256,
+      keepNames: false,
       jspi: 'auto',
       cacheDir: join(root, 'node_modules/.cache/unplugin-asyncify'),
     })
@@ -47,6 +49,7 @@ describe('resolveOptions defaults', () => {
     const resolved = await resolveOptions(undefined, { root, mode: 'development' })
     expect(resolved.asserts).toBe(true)
     expect(resolved.optimizeLevel).toBe(1)
+    expect(resolved.keepNames).toBe(true)
     expect((await resolveOptions({ asserts: false }, { root, mode: 'development' })).asserts).toBe(false)
   })
 
@@ -62,12 +65,12 @@ describe('lists', () => {
       { asyncImports: [' env.sleep', 'env.sleep ', '', 'env.*'] },
       { root },
     )
-    expect(resolved.asyncImports).toEqual(['env.sleep', 'env.*'])
+    expect(resolved.asyncImports).toEqual(['env.sleep', 'env.*', ...WASI_ASYNC_IMPORTS])
   })
 
   it('reads list files relative to the root: newline or comma separated, comments dropped, CRLF ok', async () => {
     const resolved = await resolveOptions({ asyncImports: 'imports.txt' }, { root })
-    expect(resolved.asyncImports).toEqual(['env.sleep', 'env.fetch_*', 'wasi.poll'])
+    expect(resolved.asyncImports).toEqual(['env.sleep', 'env.fetch_*', 'wasi.poll', ...WASI_ASYNC_IMPORTS])
   })
 
   it('keeps commas inside brackets (C++ signatures) in function list files', async () => {
@@ -75,8 +78,26 @@ describe('lists', () => {
     expect(resolved.removeList).toEqual(['foo(int, char)', 'bar'])
   })
 
-  it('an empty asyncImports list is kept (no import pauses), unlike leaving it unset', async () => {
-    expect((await resolveOptions({ asyncImports: [] }, { root })).asyncImports).toEqual([])
+  it('an empty asyncImports list is kept (only the WASI imports that wait pause), unlike leaving it unset', async () => {
+    expect((await resolveOptions({ asyncImports: [] }, { root })).asyncImports).toEqual([
+      ...WASI_ASYNC_IMPORTS,
+    ])
+  })
+
+  it('adds the WASI imports that wait (stdin, sleep) to every list, once', async () => {
+    expect(WASI_ASYNC_IMPORTS).toEqual([
+      'wasi_snapshot_preview1.fd_read',
+      'wasi_snapshot_preview1.poll_oneoff',
+    ])
+    const resolved = await resolveOptions(
+      { asyncImports: ['wasi_snapshot_preview1.poll_oneoff', 'env.sleep'] },
+      { root },
+    )
+    expect(resolved.asyncImports).toEqual([
+      'wasi_snapshot_preview1.poll_oneoff',
+      'env.sleep',
+      'wasi_snapshot_preview1.fd_read',
+    ])
   })
 
   it.each([
@@ -94,7 +115,7 @@ describe('lists', () => {
 
   it('accepts wildcard entries', async () => {
     const resolved = await resolveOptions({ asyncImports: ['*', 'env.*', '*.sleep'] }, { root })
-    expect(resolved.asyncImports).toEqual(['*', 'env.*', '*.sleep'])
+    expect(resolved.asyncImports).toEqual(['*', 'env.*', '*.sleep', ...WASI_ASYNC_IMPORTS])
   })
 
   it('rejects onlyList with addList/removeList, and a name in both add and remove lists', async () => {

@@ -28,6 +28,16 @@ describe('formatReport', () => {
     )
   })
 
+  it('leaves WASI imports out of the suggestion: the ones that wait are always added', () => {
+    const wasi = ['wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.fd_write']
+    expect(formatReport({ ...report, suggestedAsyncImports: wasi }).split('\n')[1]).toBe(
+      '  hint: every import may pause, which instruments more code than needed; set asyncImports: [] (the WASI imports that wait, stdin and sleep, are always included)',
+    )
+    expect(formatReport({ ...report, suggestedAsyncImports: [...wasi, 'env.sleep'] })).toMatch(
+      /from \["env\.sleep"\]$/,
+    )
+  })
+
   it('adds a suggestion line when every import may pause', () => {
     const lines = formatReport({ ...report, suggestedAsyncImports: ['env.sleep', 'env.log'] }).split('\n')
     expect(lines).toHaveLength(2)

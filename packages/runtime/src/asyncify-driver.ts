@@ -3,9 +3,12 @@
  * promise, await it with no wasm on the stack, then call the same export again to rewind to the import.
  * The loop is the one the pass documents:
  * https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L189-L197
+ *
+ * Several calls may be paused at once and resume in any order. Each paused call owns its saved data (left in
+ * the buffer until another call needs the buffer, then copied out) and its C stack frames (see
+ * shadow-stack.ts); before a call runs again both are put back where it left them.
  */
-import { allocate, placeAtTop, readCur, resetHeader, type UnwindBuffer, userRegion } from './buffer.ts'
-import type { CallQueue } from './call-queue.ts'
+
 import {
   type CallContext,
   callImport,
@@ -15,13 +18,28 @@ import {
   exactly,
   type Fixed,
   importLabel,
+  nativeOverflow,
+  notInstrumented,
   reentrantSuspend,
   resolved,
-  restoreStackPointer,
   spreading,
+  stackFailure,
 } from './calls.ts'
 import { isThenable, placeholder, silence, toWasm } from './convert.ts'
 import { fail, fileLabel } from './errors.ts'
+import type { ExportMeta, WasmMeta } from './meta.ts'
+import type { Scheduler } from './scheduler.ts'
+import type { Segment, ShadowStack } from './shadow-stack.ts'
+import {
+  allocate,
+  type BufferAccess,
+  createBufferAccess,
+  placeAtTop,
+  topPages,
+  type UnwindBuffer,
+  userRegion,
+} from './unwind-buffer.ts'
+import { describeTrap } from './wasm-frames.ts'
 
 // `enum class State { Normal = 0, Unwinding = 1, Rewinding = 2 }`
 // https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L384
@@ -37,39 +55,59 @@ interface AsyncifyControl {
   asyncify_get_state(): number
 }
 
+/** A call that paused at least once, or started while others were active. */
+interface PausedCall extends Segment {
+  /** Bytes of saved Asyncify data, and where they start while they are in the buffer. */
+  used: number
+  at: number
+  /** The data, while it is out of the buffer. */
+  data?: Uint8Array
+}
+
 export interface AsyncifyDriver extends Driver {
   /** After instantiation: finds the control exports and places the buffer (except `malloc`: first pause). */
   attach(
     instance: WebAssembly.Instance,
     memory: WebAssembly.Memory | undefined,
     option: { start: number | bigint; end: number | bigint } | undefined,
+    stack: ShadowStack,
   ): void
   readonly buffer: UnwindBuffer | undefined
 }
 
-export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): AsyncifyDriver {
+export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): AsyncifyDriver {
   const { meta } = ctx
   const file = fileLabel(meta.file)
   const { stackSize } = meta.buffer
   let control: AsyncifyControl
-  let memory: WebAssembly.Memory
+  let stack: ShadowStack
   /** Places the buffer at the first pause, when that is deferred (`malloc`). */
-  let place: () => UnwindBuffer
-  let buffer: UnwindBuffer | undefined
+  let place: () => BufferAccess
+  let access: BufferAccess | undefined
   /** The buffer came from options.buffer: overflow messages name it instead of stackSize. */
   let userBuffer = false
-  /** A promise-returning call is executing wasm (not paused): only then may an import pause. */
-  let running = false
-  /** What the paused call waits for. */
+  /** The export whose top-level call is executing wasm (not paused): only then may an import pause. */
+  let running: ExportMeta | undefined
+  /** What the running call waits for, once an import started the unwind. */
   let pending: PromiseLike<unknown> | undefined
-  /** Its outcome, held while the rewind travels back to the import. */
+  /** The outcome the rewind carries back to the import that paused. */
   let resumed = false
   let resumedOk = true
   let resumedValue: unknown
+  /** The paused call whose data is in the buffer. */
+  let owner: PausedCall | undefined
 
   const pointer = (address: number): number | bigint => (meta.memory.is64 ? BigInt(address) : address)
 
+  /** Before another call runs: the paused owner's data leaves the buffer. */
+  const freeBuffer = () => {
+    if (!owner) return
+    owner.data = access!.save(owner.used)
+    owner = undefined
+  }
+
   const overflow = (name: string, used: number, poisoned: boolean, cause: unknown) => {
+    const buffer = access?.buffer
     const size = buffer ? buffer.end - buffer.start : stackSize
     const suggestion = 2 ** Math.ceil(Math.log2(Math.max(used, size) * 2))
     return fail(
@@ -83,17 +121,22 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
     )
   }
 
-  /** After any failure: classify it, then put state, header and shadow stack back as they were. */
-  const recover = (error: unknown, name: string): unknown => {
-    let result = error
+  /**
+   * After any failure of a top-level call: classify it, then put the Asyncify state, the header and the C
+   * stack pointer back as they were before the call (`base`).
+   */
+  const recover = (error: unknown, name: string, base: number): unknown => {
+    let result = nativeOverflow(ctx, name, error) ?? error
     const state = control ? control.asyncify_get_state() : 0
-    if (buffer) {
-      const cur = readCur(memory, meta, buffer)
-      const trapped = state === UNWINDING && error instanceof WebAssembly.RuntimeError
-      if (cur > buffer.end || (trapped && /out of bounds/i.test(error.message))) {
+    const trapped = error instanceof WebAssembly.RuntimeError
+    if (access) {
+      const { buffer } = access
+      // `cur` as the last unwind left it (stop_unwind sets the state back to normal before it traps on it)
+      const cur = access.readCur()
+      if (cur > buffer.end || (trapped && state === UNWINDING && /out of bounds/i.test(error.message))) {
         // Bytes written: [start, cur) after a finished unwind (stop_unwind trapped on cur > end); after an
         // out-of-bounds trap mid-unwind, possibly everything up to the end of memory.
-        const reached = trapped ? memory.buffer.byteLength : cur
+        const reached = cur > buffer.end ? cur : access.memorySize()
         const poisoned = reached > buffer.guardEnd
         result = overflow(name, cur - buffer.start, poisoned, error)
         if (poisoned) {
@@ -105,32 +148,51 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
             result,
           )
         }
-      } else if (trapped) {
+      } else if (trapped && (state === UNWINDING || state === REWINDING)) {
         result = fail(
           'ASYNCIFY_UNWIND_FAILED',
-          `pause export "${name}" of ${file}`,
-          `the program trapped while its stack was unwinding (${error.message}): a function on the paused stack was not instrumented`,
-          'Check the ignoreIndirect, removeList and onlyList options',
+          `${state === UNWINDING ? 'pause' : 'resume'} export "${name}" of ${file}`,
+          `the program trapped while its stack was ${state === UNWINDING ? 'unwinding' : 'rewinding'} (${error.message}) in ${describeTrap(error, ctx.module)}, which was not instrumented`,
+          'Include that function: turn off ignoreIndirect, remove it from removeList, or add it to addList (or onlyList); a development build (names kept) shows its name',
           error,
         )
       }
-      resetHeader(memory, meta, buffer)
+      access.reset()
     }
     // the header is valid again, so these cannot trap now
     if (state === UNWINDING) control.asyncify_stop_unwind()
     else if (state === REWINDING) control.asyncify_stop_rewind()
-    restoreStackPointer(ctx)
+    stack.set(base)
     pending = resumedValue = undefined
     resumed = false
+    running = undefined
     return result
+  }
+
+  /** The running call has just unwound: stop, and remember where its data and frames are. */
+  const paused = (call: PausedCall) => {
+    const cur = access!.readCur()
+    control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
+    call.used = cur - access!.buffer.start
+    call.at = access!.buffer.start
+    owner = call
+    stack.pause(call)
+    stack.settle()
+  }
+
+  /** A call is over (returned or failed): its place on the C stack is free, moved-out frames may come back. */
+  const ended = (call: PausedCall) => {
+    stack.release(call)
+    stack.settle()
   }
 
   return {
     get buffer() {
-      return buffer
+      return access?.buffer
     },
 
-    attach(instance, mem, option) {
+    attach(instance, mem, option, shadowStack) {
+      stack = shadowStack
       if (!meta.imports.some((im) => im.suspending)) return // nothing can pause: no buffer, no control needed
       control = instance.exports as unknown as AsyncifyControl
       if (typeof control.asyncify_start_unwind !== 'function') {
@@ -154,18 +216,31 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
           'Pass the memory in the imports, or rebuild with unplugin-asyncify, which exports it',
         )
       }
-      memory = mem
-      const { strategy } = meta.buffer
-      userBuffer = !!option || strategy === 'user'
-      if (strategy === 'malloc' && !option) {
-        const alloc = instance.exports[meta.buffer.allocExport ?? '']
-        place = () => allocate(alloc, mem, meta)
-      } else if (userBuffer && !option && meta.inWasmRuntime) {
-        // A module that drives Asyncify itself may never pause from JS: ask for a buffer only if it does.
-        place = () => userRegion(option, mem, meta)
+      const { top, allocExport } = meta.buffer
+      const exported = (name: string | undefined) => {
+        const value = name === undefined ? undefined : instance.exports[name]
+        return value instanceof WebAssembly.Global ? value : undefined
+      }
+      userBuffer = !!option
+      if (option) {
+        access = createBufferAccess(mem, meta, userRegion(option, mem, meta))
+      } else if (top && !meta.memory.shared && canGrow(mem, meta)) {
+        const placed = placeAtTop(mem, meta, exported(top.reservedExport))
+        access = createBufferAccess(mem, meta, placed.buffer, {
+          reserved: placed.reserved,
+          dirty: exported(top.dirtyExport),
+        })
+      } else if (allocExport) {
+        // lazily, at the first pause: the program may set its heap up first
+        const alloc = instance.exports[allocExport]
+        place = () => createBufferAccess(mem, meta, allocate(alloc, mem, meta))
       } else {
-        buffer = userBuffer ? userRegion(option, mem, meta) : placeAtTop(mem, meta, strategy === 'grow')
-        resetHeader(mem, meta, buffer)
+        // No placement works. A module may never pause from JS (one that drives Asyncify itself, say): fail
+        // at the first pause, naming what was missing.
+        place = () => {
+          if (top && !meta.memory.shared) placeAtTop(mem, meta, undefined) // throws ASYNCIFY_BUFFER_ALLOC_FAILED
+          return createBufferAccess(mem, meta, userRegion(undefined, mem, meta)) // throws ASYNCIFY_BUFFER_REQUIRED
+        }
       }
     },
 
@@ -198,41 +273,55 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
             'Call the export through the exports that instantiate() returns',
           )
         }
-        if (!buffer) {
+        // The build knows this export cannot be unwound: pausing would resume it from the start.
+        if (running.suspending === false) throw notInstrumented(ctx, im, running.name, value)
+        if (!access) {
           try {
-            buffer = place() // malloc lazily: the program may set its heap up first
+            access = place()
           } catch (error) {
             silence(value)
             throw error
           }
-          resetHeader(memory, meta, buffer)
         }
-        // The header needs no reset here: a finished rewind leaves `cur` at `start` (Asyncify.cpp pops what
-        // the unwind pushed), and recover() resets it after anything else.
-        control.asyncify_start_unwind(pointer(buffer.header))
+        access.prepareUnwind()
+        control.asyncify_start_unwind(pointer(access.buffer.header))
         pending = value
         return dummy // ignored: the stack unwinds from here
       }, count)
     },
 
-    starter(exported, { name }, spread) {
+    starter(exported, exportMeta, spread) {
       const raw = spread ? spreading(exported) : exported
+      const { name } = exportMeta
       return (a, b, c, d) => {
-        running = true
+        // Alone, the call starts where the stack pointer is. With calls active, the buffer must be free and
+        // the call gets a place on the C stack apart from theirs.
+        let call: PausedCall | undefined
+        if (scheduler.active > 1) {
+          freeBuffer()
+          try {
+            call = segment(stack.enter())
+          } catch (error) {
+            scheduler.done()
+            return Promise.reject(stackFailure(ctx, name, error))
+          }
+        }
+        running = exportMeta
         let result: unknown
         try {
           result = raw(a, b, c, d)
         } catch (error) {
-          running = false
-          const reason = recover(error, name)
-          queue.done()
+          const reason = recover(error, name, call?.base ?? stack.top)
+          if (call) ended(call)
+          scheduler.done()
           return Promise.reject(reason)
         }
-        running = false
+        running = undefined
         // Arguments go in again on every rewind: the export re-runs its prologue before it skips ahead.
-        if (pending) return queue.hold(resume(raw, name, result, a, b, c, d))
+        if (pending) return resume(raw, exportMeta, call ?? segment(stack.top), a, b, c, d)
         // Most calls never pause: they cost one promise, like an async function.
-        queue.done()
+        if (call) ended(call)
+        scheduler.done()
         return resolved(result)
       }
     },
@@ -240,25 +329,26 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
     nested: callWith,
   }
 
+  function segment(base: number): PausedCall {
+    return { base, sp: base, home: stack.homeOf(base), owner: true, used: 0, at: 0 }
+  }
+
   /** The rest of a call that paused: wait, rewind (call the export again), until it returns. */
   async function resume(
     raw: Fixed,
-    name: string,
-    first: unknown,
+    exportMeta: ExportMeta,
+    call: PausedCall,
     a: unknown,
     b: unknown,
     c: unknown,
     d: unknown,
   ) {
-    let result = first
+    let result: unknown
     try {
+      paused(call)
       while (pending) {
         const waitFor = pending
         pending = undefined
-        const saved = buffer as UnwindBuffer
-        const used = readCur(memory, meta, saved) - saved.start
-        if (used > saved.peak) saved.peak = used
-        control.asyncify_stop_unwind() // traps when cur > end: recover() reports the overflow
         try {
           resumedValue = await waitFor
           resumedOk = true
@@ -266,20 +356,38 @@ export function createAsyncifyDriver(ctx: CallContext, queue: CallQueue): Asynci
           resumedValue = value
           resumedOk = false
         }
-        resumed = true
-        control.asyncify_start_rewind(pointer(saved.header))
-        running = true
-        try {
-          result = raw(a, b, c, d)
-        } finally {
-          running = false
+        call.pending = false
+        // Put this call's data and frames back where it left them.
+        if (owner === call) access!.prepareRewind(call.at, call.used)
+        else {
+          freeBuffer()
+          access!.restore(call.data!)
+          call.data = undefined
         }
+        owner = undefined
+        stack.resume(call)
+        resumed = true
+        control.asyncify_start_rewind(pointer(access!.buffer.header))
+        running = exportMeta
+        result = raw(a, b, c, d)
+        running = undefined
+        if (pending) paused(call)
       }
+      ended(call)
       return result
     } catch (error) {
-      throw recover(error, name)
+      if (owner === call) owner = undefined
+      const reason = recover(error, exportMeta.name, call.base)
+      ended(call)
+      throw reason
     } finally {
-      queue.settled()
+      scheduler.done()
     }
   }
+}
+
+/** Can memory grow by the pages a `top` buffer of `stackSize` needs (within its maximum)? */
+function canGrow(memory: WebAssembly.Memory, meta: WasmMeta): boolean {
+  const limit = meta.memory.maximum ?? (meta.memory.is64 ? Number.MAX_SAFE_INTEGER : 65536)
+  return memory.buffer.byteLength / 65536 + topPages(meta) <= limit
 }

@@ -3,10 +3,11 @@
  * exports into promise-returning functions (queued, nested or refused), and restoring the C shadow stack
  * pointer when a call fails. The mode-specific part (how a call pauses) is a `Driver`.
  */
-import type { CallQueue } from './call-queue.ts'
 import { isThenable, silence, toWasm } from './convert.ts'
 import { type AsyncifyRuntimeError, fail, fileLabel } from './errors.ts'
 import type { ExportMeta, ImportMeta, WasmMeta } from './meta.ts'
+import type { Scheduler } from './scheduler.ts'
+import type { ShadowStack } from './shadow-stack.ts'
 
 export type AnyFunction = (...args: any[]) => any
 
@@ -20,22 +21,17 @@ export interface CallContext {
   depth: number
   /** Set once an overflow wrote outside memory the runtime owns; every later call rejects with it. */
   poison?: AsyncifyRuntimeError
-  /** The exported C shadow stack pointer (`meta.stackPointerExport`), restored after a failed call. */
-  sp?: WebAssembly.Global
-  /**
-   * Its value between calls, read once after instantiation. Top-level calls run one at a time and each
-   * leaves the pointer where it found it (a failed one is restored), so this is its value at the entry of
-   * every top-level call, and the hot path needs no read of `sp.value` (a host call, most of a short call).
-   */
-  spBase?: number | bigint
+  /** The C shadow stack (a no-op for modules without one). */
+  stack: ShadowStack
+  /** The compiled module, for function names in error messages. */
+  module?: WebAssembly.Module
 }
 
 /**
- * Runs one top-level call of an export; the wrapper has taken the queue's turn for it. Up to four arguments
- * are passed as they are (a fixed-count call is the engine's fast path into wasm; extra `undefined`s are
- * ignored by wasm); an export with more parameters gets one array (see `wrapExports`). It returns the
- * call's promise and gives the turn back: `queue.done()` when the call finished without pausing, else it
- * returns `queue.hold(promise)` and calls `queue.settled()` once the call is over.
+ * Runs one top-level call of an export; the wrapper has counted it in `scheduler.active`. Up to four
+ * arguments are passed as they are (a fixed-count call is the engine's fast path into wasm; extra
+ * `undefined`s are ignored by wasm); an export with more parameters gets one array (see `wrapExports`). It
+ * returns the call's promise and calls `scheduler.done()` once the call is over.
  */
 export type Start = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>
 
@@ -52,14 +48,6 @@ export interface Driver {
   starter(raw: AnyFunction, entry: ExportMeta, spread: boolean): Start
   /** Runs a nested call synchronously (it cannot pause): its value, or a promise of it. */
   nested(raw: AnyFunction, args: unknown[]): unknown
-}
-
-/**
- * Frees the frames a failed top-level call left on the C shadow stack: the pointer goes back to its value
- * between calls, before the next queued call starts.
- */
-export function restoreStackPointer(ctx: CallContext): void {
-  if (ctx.sp) ctx.sp.value = ctx.spBase as number
 }
 
 /** A promise of `value`; an async function makes it faster than `Promise.resolve` in V8. */
@@ -139,7 +127,10 @@ export function importLabel(im: ImportMeta): string {
   return `"${im.module}.${im.name}"`
 }
 
-/** A suspending import returned a promise while another import of this instance is on the JS stack. */
+/**
+ * Asyncify mode: a suspending import returned a promise while another import of this instance is on the JS
+ * stack. Unwinding would have to go through that JS frame, which Asyncify cannot save.
+ */
 export function reentrantSuspend(
   ctx: CallContext,
   im: ImportMeta,
@@ -149,8 +140,60 @@ export function reentrantSuspend(
   return fail(
     'ASYNCIFY_REENTRANT_SUSPEND',
     `pause in import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`,
-    'this export was called synchronously from inside another import (a nested, re-entrant call), and a nested call cannot pause without breaking the call that is already running',
-    'Call it after the outer call settles, or keep the nested path synchronous',
+    'this export was called synchronously from inside another import (a nested, re-entrant call, wasm -> JS -> wasm), and Asyncify cannot pause through the JS frame in between',
+    'Call the export from the import after an await (then it runs as a call of its own and may pause), keep the nested path synchronous, or use JSPI, which can pause there',
+  )
+}
+
+/**
+ * The engine's own stack ran out inside a call (V8, JavaScriptCore: RangeError "Maximum call stack size
+ * exceeded"; SpiderMonkey: InternalError "too much recursion"). Asyncified functions have much bigger native
+ * frames than the originals, so recursion that works natively can hit this; the call rejects, the instance
+ * stays usable.
+ */
+export function nativeOverflow(
+  ctx: CallContext,
+  name: string,
+  error: unknown,
+): AsyncifyRuntimeError | undefined {
+  if (!(error instanceof Error) || !/maximum call stack size|too much recursion/i.test(error.message))
+    return undefined
+  return fail(
+    'ASYNCIFY_NATIVE_STACK_OVERFLOW',
+    `call export "${name}" of ${fileLabel(ctx.meta.file)}`,
+    `the engine's stack overflowed (${error.message}): the program recursed deeper than the JS engine allows, and Asyncify makes every instrumented frame larger than the original`,
+    "Use JSPI where the engine has it (jspi: 'auto', no bigger frames), instrument fewer functions (asyncImports, a recorded profile), or give the engine a bigger stack (node --stack-size)",
+    error,
+  )
+}
+
+/** A call that overlaps others could not get a C stack of its own (the module's allocator failed). */
+export function stackFailure(ctx: CallContext, name: string, error: unknown): AsyncifyRuntimeError {
+  return fail(
+    'ASYNCIFY_STACK_ALLOC_FAILED',
+    `call export "${name}" of ${fileLabel(ctx.meta.file)}`,
+    `it overlaps calls that are paused and needs a C stack of its own, but ${(error as Error)?.message ?? String(error)}`,
+    'Lower the maxPausedCalls option, or let the module use more memory',
+    error,
+  )
+}
+
+/**
+ * Asyncify mode: an import paused during a call of an export the build did not instrument (`ignoreIndirect`
+ * or a list kept the pause's path out). Unwinding would resume that export from its start: a wrong result.
+ */
+export function notInstrumented(
+  ctx: CallContext,
+  im: ImportMeta,
+  exportName: string,
+  value: PromiseLike<unknown>,
+): AsyncifyRuntimeError {
+  silence(value)
+  return fail(
+    'ASYNCIFY_NOT_INSTRUMENTED',
+    `pause in import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`,
+    `it returned a Promise during a call of export "${exportName}", which the build did not instrument (no call chain it could see leads from there to an async import), so the call cannot be paused and resumed correctly`,
+    'The pause goes through a function pointer or a listed function: turn off ignoreIndirect, or add the functions on that path to addList (with propagateAddList), or record a profile',
   )
 }
 
@@ -173,18 +216,32 @@ function plainImport(ctx: CallContext, fn: AnyFunction, im: ImportMeta): AnyFunc
   }, count)
 }
 
-/** The import object handed to the engine: exactly the imports the module declares, functions wrapped. */
+/** `object[key]` when it is the object's own property: wasm names never reach a prototype. */
+function own(object: unknown, key: string): unknown {
+  return object !== null &&
+    (typeof object === 'object' || typeof object === 'function') &&
+    Object.hasOwn(object, key)
+    ? (object as Record<string, unknown>)[key]
+    : undefined
+}
+
+/**
+ * The import object handed to the engine: exactly the imports the module declares, functions wrapped. It and
+ * its namespaces have no prototype, and the user's objects are read by own property only, so a module whose
+ * imports are named `__proto__` or `constructor.keys` can neither read nor change a built-in.
+ */
 export function wrapImports(
   ctx: CallContext,
   user: WebAssembly.Imports,
   driver: Driver,
 ): WebAssembly.Imports {
-  const out: Record<string, Record<string, unknown>> = {}
+  const out: Record<string, Record<string, unknown>> = Object.create(null)
   for (const im of ctx.meta.imports) {
-    // Read like the engine would (works with Proxy namespaces); a missing import stays missing: LinkError.
-    const value = (user[im.module] as Record<string, unknown> | undefined)?.[im.name]
-    out[im.module] ??= {}
-    out[im.module][im.name] =
+    const value = own(own(user, im.module), im.name)
+    if (value === undefined) throw missingImport(ctx, im, own(user, im.module) !== undefined)
+    const namespace = own(out, im.module) ?? Object.create(null)
+    out[im.module] = namespace as Record<string, unknown>
+    ;(namespace as Record<string, unknown>)[im.name] =
       im.kind === 'function' && typeof value === 'function'
         ? im.suspending
           ? driver.suspending(value as AnyFunction, im)
@@ -194,21 +251,34 @@ export function wrapImports(
   return out as WebAssembly.Imports
 }
 
+function missingImport(ctx: CallContext, im: ImportMeta, hasModule: boolean): AsyncifyRuntimeError {
+  return fail(
+    'ASYNCIFY_IMPORT_MISSING',
+    `instantiate ${fileLabel(ctx.meta.file)}`,
+    `the module imports ${im.kind === 'function' ? 'function' : im.kind} ${importLabel(im)}, and ${
+      hasModule
+        ? `the imports for "${im.module}" have no own property "${im.name}"`
+        : `no imports for "${im.module}" were given`
+    }`,
+    `Pass it: init({ ${JSON.stringify(im.module)}: { ${JSON.stringify(im.name)}: ... } }), or name a JS module that exports it in the importModules option`,
+  )
+}
+
 /**
- * The promise-returning exports. When the instance is idle a call starts at once (synchronously, like an
- * async function until its first await); while another call runs or is paused it waits in the FIFO
- * queue; inside an import (nested) it runs at once. Functions exported twice share one wrapper.
+ * The promise-returning exports. A call starts at once (synchronously, like an async function until its first
+ * await) while fewer than `maxPausedCalls` calls are active, even when others are paused; beyond that it waits
+ * in a FIFO queue. Inside an import (nested) it runs at once. Functions exported twice share one wrapper.
  */
 export function wrapExports(
   ctx: CallContext,
   instance: WebAssembly.Instance,
   driver: Driver,
-  queue: CallQueue,
+  scheduler: Scheduler,
 ): Record<string, unknown> {
   const out: [string, unknown][] = []
   const wrappers = new Map<unknown, AnyFunction>()
-  // The hot path: an idle instance (most calls) takes the turn and starts; the rest is `waitOrNest`.
-  const idle = () => !(queue.busy || ctx.depth > 0 || ctx.poison)
+  // The hot path: nothing else active (most calls). The rest is `startOrWait`.
+  const alone = () => scheduler.active === 0 && ctx.depth === 0 && !ctx.poison
   for (const entry of ctx.meta.exports) {
     const { name } = entry
     const raw = instance.exports[name] as AnyFunction
@@ -221,15 +291,15 @@ export function wrapExports(
       if (raw.length <= FIXED) {
         const start = driver.starter(raw, entry, false)
         wrapper = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
-          if (!idle()) return waitOrNest(ctx, driver, queue, raw, [a, b, c, d], () => start(a, b, c, d))
-          queue.busy = true
+          if (!alone()) return startOrWait(ctx, driver, scheduler, raw, [a, b, c, d], () => start(a, b, c, d))
+          scheduler.active = 1
           return start(a, b, c, d)
         }
       } else {
         const start = driver.starter(raw, entry, true)
         wrapper = (...args: unknown[]) => {
-          if (!idle()) return waitOrNest(ctx, driver, queue, raw, args, () => start(args))
-          queue.busy = true
+          if (!alone()) return startOrWait(ctx, driver, scheduler, raw, args, () => start(args))
+          scheduler.active = 1
           return start(args)
         }
       }
@@ -251,34 +321,39 @@ export function exportsObject<T>(entries: [string, T][]): Record<string, T> {
   return Object.freeze(out)
 }
 
-/** A call that cannot start at once: refused (poisoned), nested (runs now), or queued (starts later). */
-function waitOrNest(
+/** A call made while others are active: refused (poisoned), nested (runs now), started, or queued. */
+function startOrWait(
   ctx: CallContext,
   driver: Driver,
-  queue: CallQueue,
+  scheduler: Scheduler,
   raw: AnyFunction,
   args: unknown[],
   start: () => Promise<unknown>,
 ): Promise<unknown> {
   if (ctx.poison) return Promise.reject(ctx.poison)
   if (ctx.depth > 0) return nested(ctx, driver, raw, args)
-  return queue.turn().then(() => {
+  if (scheduler.canStart()) {
+    scheduler.active++
+    return start()
+  }
+  return scheduler.turn().then(() => {
     // a queued call may start after an earlier one poisoned the instance
     if (!ctx.poison) return start()
-    queue.done()
+    scheduler.done()
     throw ctx.poison
   })
 }
 
 function nested(ctx: CallContext, driver: Driver, raw: AnyFunction, args: unknown[]): Promise<unknown> {
-  const sp = ctx.sp?.value
+  const sp = ctx.stack.read()
   try {
     return Promise.resolve(driver.nested(raw, args))
   } catch (error) {
     return Promise.reject(error)
   } finally {
-    // A nested call is over when it returns (it cannot stay paused). On success this is a no-op; after a
-    // throw it frees the frames the C epilogues never popped, before the outer call touches the stack again.
-    if (ctx.sp) ctx.sp.value = sp
+    // A nested call is over when it returns (or, under JSPI, has moved its frames out when it paused). On
+    // success this is a no-op; after a throw it frees the frames the C epilogues never popped, before the
+    // outer call touches the stack again.
+    ctx.stack.set(sp)
   }
 }

@@ -19,6 +19,11 @@ export type AsyncifyErrorCode =
   | 'ASYNCIFY_REENTRANT_SUSPEND'
   | 'ASYNCIFY_SYNC_SUSPEND'
   | 'ASYNCIFY_UNWIND_FAILED'
+  | 'ASYNCIFY_NOT_INSTRUMENTED'
+  | 'ASYNCIFY_IMPORT_MISSING'
+  | 'ASYNCIFY_OPTION_INVALID'
+  | 'ASYNCIFY_NATIVE_STACK_OVERFLOW'
+  | 'ASYNCIFY_STACK_ALLOC_FAILED'
 
 export class AsyncifyRuntimeError extends Error {
   /** Stable identifier of the failure; see docs/runtime.md for the table. */

@@ -1,11 +1,12 @@
 /** `instantiate()`: picks the mode, loads the module with wrapped imports, and wires the driver. */
 import { createAsyncifyDriver } from './asyncify-driver.ts'
-import { createCallQueue } from './call-queue.ts'
 import { type CallContext, wrapExports, wrapImports } from './calls.ts'
 import { fail, fileLabel } from './errors.ts'
 import { createJspiDriver, hasJspi } from './jspi-driver.ts'
 import { load } from './load.ts'
 import type { WasmMeta } from './meta.ts'
+import { createScheduler } from './scheduler.ts'
+import { createShadowStack, type ShadowStack } from './shadow-stack.ts'
 import type { AsyncifyInstance, InstantiateOptions, WasmSources } from './types.ts'
 
 function findMemory(meta: WasmMeta, instance: WebAssembly.Instance, imports: WebAssembly.Imports) {
@@ -17,9 +18,16 @@ function findMemory(meta: WasmMeta, instance: WebAssembly.Instance, imports: Web
   return memory instanceof WebAssembly.Memory ? memory : undefined
 }
 
+/** The module's `malloc` as `(bytes) => address` (0 on failure), when the build found one. */
+function allocator(meta: WasmMeta, instance: WebAssembly.Instance): ((bytes: number) => number) | undefined {
+  const alloc = meta.buffer.allocExport && instance.exports[meta.buffer.allocExport]
+  if (typeof alloc !== 'function') return undefined
+  return (bytes) => Number(alloc(meta.memory.is64 ? BigInt(bytes) : bytes))
+}
+
 /**
  * Instantiates an asyncified module (or, with JSPI, its original) and returns promise-returning exports.
- * Calls are queued FIFO per instance; see docs/runtime.md for the full semantics.
+ * Calls overlap (up to `maxPausedCalls` active, then FIFO); see docs/runtime.md for the full semantics.
  */
 export async function instantiate(
   sources: WasmSources,
@@ -28,11 +36,11 @@ export async function instantiate(
   options: InstantiateOptions = {},
 ): Promise<AsyncifyInstance> {
   const file = fileLabel(meta.file)
-  if (meta.version !== 1) {
+  if (meta.version !== 2) {
     throw fail(
       'ASYNCIFY_META_UNSUPPORTED',
       `instantiate ${file}`,
-      `its build metadata has version ${meta.version}, this runtime reads version 1`,
+      `its build metadata has version ${meta.version}, this runtime reads version 2`,
       'Use the same version of unplugin-asyncify and @unplugin-asyncify/runtime',
     )
   }
@@ -59,21 +67,38 @@ export async function instantiate(
     )
   }
 
-  const ctx: CallContext = { meta, depth: 0 }
-  const queue = createCallQueue()
-  const asyncify = mode === 'asyncify' ? createAsyncifyDriver(ctx, queue) : undefined
-  const driver = asyncify ?? createJspiDriver(ctx, queue)
-  const { module, instance } = await load(source, wrapImports(ctx, imports, driver))
-  const memory = findMemory(meta, instance, imports)
-  const sp = meta.stackPointerExport && instance.exports[meta.stackPointerExport]
-  if (sp instanceof WebAssembly.Global) {
-    ctx.sp = sp
-    ctx.spBase = sp.value
+  const limit = options.maxPausedCalls ?? meta.maxPausedCalls ?? 256
+  if (!(Number.isInteger(limit) && limit >= 1)) {
+    throw fail(
+      'ASYNCIFY_OPTION_INVALID',
+      `instantiate ${file}`,
+      `maxPausedCalls must be an integer >= 1, got ${String(limit)}`,
+      'Pass a positive integer',
+    )
   }
-  asyncify?.attach(instance, memory, options.buffer)
+  const scheduler = createScheduler(limit)
+  // The stack is known once the instance exists; until then (imports, start function) nothing pauses.
+  let stack: ShadowStack = createShadowStack(undefined, undefined, 0, undefined)
+  const ctx: CallContext = {
+    meta,
+    depth: 0,
+    get stack() {
+      return stack
+    },
+  }
+  const asyncify = mode === 'asyncify' ? createAsyncifyDriver(ctx, scheduler) : undefined
+  const driver = asyncify ?? createJspiDriver(ctx, scheduler)
+  const { module, instance } = await load(source, wrapImports(ctx, imports, driver))
+  ctx.module = module
+  const memory = findMemory(meta, instance, imports)
+  const sp = meta.stack && instance.exports[meta.stack.pointerExport]
+  if (sp instanceof WebAssembly.Global) {
+    stack = createShadowStack(sp, memory, meta.stack?.low ?? 0, allocator(meta, instance))
+  }
+  asyncify?.attach(instance, memory, options.buffer, stack)
 
   return {
-    exports: wrapExports(ctx, instance, driver, queue),
+    exports: wrapExports(ctx, instance, driver, scheduler),
     instance,
     module,
     memory,
@@ -81,5 +106,6 @@ export async function instantiate(
     get unwindBuffer() {
       return asyncify?.buffer
     },
+    shadowStack: stack.kind,
   }
 }

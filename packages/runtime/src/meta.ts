@@ -56,27 +56,39 @@ export interface MemoryMeta {
 }
 
 /**
- * Where the runtime puts the Asyncify unwind buffer. It never guesses a free address:
- * - `own-memory`: the input had no memory, so every byte of the added memory is the runtime's.
- * - `grow`: the module never executes `memory.grow`/`memory.size`; the runtime grows memory once and
- *   uses the new pages at the top, so an overflow traps out of bounds instead of writing program data.
- * - `malloc`: the module's allocator (exported by the input, or exported by the build as `allocExport`)
- *   hands out the buffer.
- * - `user`: none of the above applies; `instantiate` needs `options.buffer`.
+ * Where the runtime may put the Asyncify unwind buffer (the saved stack of a paused call). It never guesses a
+ * free address. In order of preference:
+ * - `top`: a region the runtime adds at the top of memory, after instantiation. An overflow traps at the end
+ *   of memory, so it can never write program data. When the program sizes or grows memory itself, the build
+ *   rewrote those instructions so that it never sees the region (`reservedExport`, `dirtyExport`). Not offered
+ *   for shared memories (the region belongs to one instance).
+ * - `malloc`: a block from the module's allocator, with a guard behind it (`allocExport`).
+ * - otherwise `instantiate` needs `options.buffer`, which always wins when given.
  */
-export type BufferStrategy = 'own-memory' | 'grow' | 'malloc' | 'user'
-
 export interface BufferMeta {
-  strategy: BufferStrategy
-  /** `malloc(size) -> ptr` export used by the `malloc` strategy. */
-  allocExport?: string
-  /** Bytes for saved frames (the `stackSize` option). */
+  /** Bytes for the saved frames of one pause (the `stackSize` option). */
   stackSize: number
+  top?: {
+    /** Mutable global: bytes at the top of memory that the program does not see. */
+    reservedExport?: string
+    /** Mutable global: bytes from the region's start that may hold old unwind data (zeroed when the program grows). */
+    dirtyExport?: string
+  }
+  /** `malloc(size) -> ptr` export. */
+  allocExport?: string
+}
+
+/** The C shadow stack of LLVM-built modules (clang, Rust, Zig). */
+export interface StackMeta {
+  /** Export name of the stack pointer global (`__stack_pointer`, or what a stripped module kept of it). */
+  pointerExport: string
+  /** Lowest address the stack may reach, from the data layout (0 when unknown). */
+  low: number
 }
 
 export interface WasmMeta {
   /** Bumped when the shape changes; the runtime refuses meta it does not understand. */
-  version: 1
+  version: 2
   /** Display name of the source file (`game.wasm`), used in runtime error messages. */
   file?: string
   /** Imports of the asyncified module, in order. `asyncify.*` imports of a pure-wasm runtime are gone after the pass. */
@@ -85,8 +97,10 @@ export interface WasmMeta {
   exports: ExportMeta[]
   memory: MemoryMeta
   buffer: BufferMeta
-  /** Export name of the C shadow stack pointer global (`__stack_pointer`), restored after a rejected call. */
-  stackPointerExport?: string
+  /** The C shadow stack, when the module has one: restored after a failed call, switched between paused calls. */
+  stack?: StackMeta
+  /** Most calls of one instance paused at the same time; later calls wait (the `maxPausedCalls` option). */
+  maxPausedCalls: number
   /** The input drives Asyncify itself through `asyncify.*` imports (the article's pure-wasm example). */
   inWasmRuntime: boolean
   /** How the runtime may use JSPI: `auto` (when the engine has it), `off`, `only` (fail without it). */

@@ -1,6 +1,7 @@
 /** Public types of the runtime. */
-import type { UnwindBuffer } from './buffer.ts'
+
 import type { ValType } from './meta.ts'
+import type { UnwindBuffer } from './unwind-buffer.ts'
 
 /** Where the wasm bytes come from. A string is a URL; `file:` URLs are read from disk under Node. */
 export type WasmSource = ArrayBufferLike | ArrayBufferView | WebAssembly.Module | Response | URL | string
@@ -23,6 +24,8 @@ export interface InstantiateOptions {
    * aligned). Required when the build's buffer strategy is `user`; overrides the strategy otherwise.
    */
   buffer?: { start: number | bigint; end: number | bigint }
+  /** Overrides `meta.maxPausedCalls`: most calls active (running or paused) at once; more wait, FIFO. */
+  maxPausedCalls?: number
 }
 
 /** Which mechanism pauses the program. */
@@ -51,6 +54,14 @@ export interface AsyncifyInstance<E extends object = Record<string, any>> {
   module: WebAssembly.Module
   memory: WebAssembly.Memory | undefined
   mode: AsyncifyMode
-  /** The unwind buffer (Asyncify mode; `malloc` places it at the first pause). Its `peak` helps size stackSize. */
+  /**
+   * The unwind buffer (Asyncify mode; `malloc` places it at the first pause): its `placement` (`top`, `malloc`,
+   * `user`), addresses, and `peak`, the most bytes one pause has used, which helps size `stackSize`.
+   */
   readonly unwindBuffer: UnwindBufferInfo | undefined
+  /**
+   * How calls that overlap share the C shadow stack: `slots` (each gets a stack of its own from the module's
+   * allocator), `shared` (one stack, frames moved out and back as calls take turns), `none` (no C stack).
+   */
+  readonly shadowStack: 'none' | 'slots' | 'shared'
 }

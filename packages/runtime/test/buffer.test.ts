@@ -1,6 +1,8 @@
-// Semantics 7: where the unwind buffer goes, per meta.buffer.strategy.
+// Semantics 7: where the unwind buffer goes. The build says which placements a module allows (meta.buffer);
+// the runtime takes the region at the top of memory when it can, else the module's malloc, else
+// options.buffer, which always wins when given.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { AsyncifyRuntimeError, instantiate } from '../src/index.ts'
+import { AsyncifyRuntimeError, instantiate, type WasmMeta } from '../src/index.ts'
 import { buildWasm, type FixtureBuild, fixture } from './helpers/build.ts'
 import { COMPUTE_ASYNC_IMPORTS, computeImports, later } from './helpers/env.ts'
 
@@ -8,12 +10,14 @@ const sleepImports = { env: { sleep: (ms: number) => later(1, ms) } }
 let noMemory: FixtureBuild
 let named: FixtureBuild
 let compute: FixtureBuild
+let stripped: FixtureBuild
 let grows: FixtureBuild
 let capped: FixtureBuild
 beforeAll(async () => {
   noMemory = await buildWasm(fixture('no-memory.wasm'))
   named = await buildWasm(fixture('named-memory.wasm'))
   compute = await buildWasm(fixture('compute.wasm'), { asyncImports: COMPUTE_ASYNC_IMPORTS })
+  stripped = await buildWasm(fixture('compute-wasm-opt.wasm'), { asyncImports: COMPUTE_ASYNC_IMPORTS })
   grows = await buildWasm(fixture('grows-memory.wasm'))
   capped = await buildWasm(
     '(module (import "env" "sleep" (func $s (param i32) (result i32))) (memory (export "memory") 1 2) (func (export "f") (param i32) (result i32) (call $s (local.get 0))))',
@@ -29,61 +33,95 @@ async function rejection(promise: Promise<unknown>): Promise<AsyncifyRuntimeErro
   return error as AsyncifyRuntimeError
 }
 
+const withBuffer = (meta: WasmMeta, buffer: Partial<WasmMeta['buffer']>): WasmMeta => ({
+  ...meta,
+  buffer: { stackSize: meta.buffer.stackSize, ...buffer },
+})
+
 describe('buffer placement (Asyncify mode)', () => {
-  it("'own-memory': the top of the memory the build added, grown only when too small", async () => {
-    expect(noMemory.meta.buffer.strategy).toBe('own-memory')
-    expect(noMemory.meta.memory.origin).toBe('added')
+  it("'top' in the memory the build added: grown to the size needed at instantiation", async () => {
+    expect(noMemory.meta.memory).toMatchObject({ origin: 'added', initial: 0 })
+    expect(noMemory.meta.buffer.top).toEqual({})
     const inst = await instantiate({ asyncify: noMemory.wasm }, noMemory.meta, sleepImports)
     const memory = inst.memory as WebAssembly.Memory
-    const size = memory.buffer.byteLength
-    expect(size).toBe(2 * 65536) // what the build gave it: no growth needed
-    expect(inst.unwindBuffer).toMatchObject({
-      end: size,
-      guardEnd: size,
-      start: size - 65536,
-      header: size - 65536 - 8,
-    })
+    // ceil((65536 + 16) / 65536) pages for header + buffer
+    expect(memory.buffer.byteLength).toBe(2 * 65536)
+    expect(inst.unwindBuffer).toMatchObject({ placement: 'top', header: 0, start: 16, end: 16 + 65536 })
     expect(await inst.exports.twice(21)).toBe(42)
     expect(await inst.exports.twice(-4)).toBe(-8)
-
-    // asked for more than the build provided: grows just enough
-    const bigger = { ...noMemory.meta, buffer: { ...noMemory.meta.buffer, stackSize: 3 * 65536 } }
-    const grown = await instantiate({ asyncify: noMemory.wasm }, bigger, sleepImports)
-    expect(grown.memory?.buffer.byteLength).toBe(4 * 65536)
-    expect(grown.unwindBuffer).toMatchObject({ start: 65536, end: 4 * 65536, header: 65536 - 8 })
-    expect(await grown.exports.twice(8)).toBe(16)
   })
 
-  it("'grow': memory grows once at instantiate, the buffer takes the new pages at the very top", async () => {
-    expect(named.meta.buffer.strategy).toBe('grow')
+  it("'top' when the program never sizes or grows memory: the new pages at the very top, once", async () => {
+    expect(named.meta.buffer.top).toEqual({}) // nothing to hide from the program
     const inst = await instantiate({ asyncify: named.wasm }, named.meta, sleepImports)
     const memory = inst.memory as WebAssembly.Memory
     expect(memory).toBe(inst.instance.exports.mem)
-    // 1 page of program memory + ceil((65536 + 8) / 65536) = 2 pages for header + buffer
     expect(memory.buffer.byteLength).toBe(3 * 65536)
-    expect(inst.unwindBuffer).toMatchObject({ end: 3 * 65536, start: 2 * 65536, guardEnd: 3 * 65536 })
+    expect(inst.unwindBuffer).toMatchObject({
+      placement: 'top',
+      header: 65536,
+      start: 65536 + 16,
+      guardEnd: 3 * 65536,
+    })
     for (let i = 0; i < 20; i++) expect(await inst.exports.store_after(64 + 4 * i, i)).toBe(i)
     expect(memory.buffer.byteLength).toBe(3 * 65536) // never again
     expect(new Int32Array(memory.buffer, 64, 20)).toEqual(Int32Array.from({ length: 20 }, (_, i) => i))
   })
 
-  it("'grow': a memory maximum that leaves no room rejects with ASYNCIFY_BUFFER_ALLOC_FAILED", async () => {
-    // the build checks the maximum and would choose another strategy; the runtime still fails cleanly
-    const grow = { ...capped.meta, buffer: { strategy: 'grow' as const, stackSize: 65536 } }
-    const error = await rejection(instantiate({ asyncify: capped.wasm }, grow, sleepImports))
+  it("'top' when the program grows memory itself: it never sees the region, which moves up with it", async () => {
+    expect(grows.meta.buffer.top).toEqual({
+      reservedExport: '__asyncify_reserved',
+      dirtyExport: '__asyncify_dirty',
+    })
+    const inst = await instantiate({ asyncify: grows.wasm }, grows.meta, sleepImports)
+    const memory = inst.memory as WebAssembly.Memory
+    const reserved = inst.instance.exports.__asyncify_reserved as WebAssembly.Global
+    expect(reserved.value).toBe(2 * 65536)
+    expect(await inst.exports.size()).toBe(1) // what the program declared, not 3
+    // memory.grow(2) from the program: it gets pages 1-2 and sees 3; the region moved to pages 3-4
+    expect(await inst.exports.grow_then_sleep(2, 5)).toBe(3005)
+    expect(memory.buffer.byteLength).toBe(5 * 65536)
+    expect(inst.unwindBuffer).toMatchObject({ header: 3 * 65536, guardEnd: 5 * 65536 })
+    expect(await inst.exports.size()).toBe(3)
+    expect(await inst.exports.grow_then_sleep(1, 7)).toBe(4007)
+  })
+
+  it("'top' in a stripped clang module (clang + wasm-opt: no names, internal malloc, memory.grow)", async () => {
+    expect(stripped.meta.buffer.allocExport).toBeUndefined() // no malloc the build could find
+    expect(stripped.meta.buffer.top?.reservedExport).toBeDefined()
+    const inst = await instantiate({ asyncify: stripped.wasm }, stripped.meta, computeImports(), {
+      jspi: 'off',
+    })
+    const e = inst.exports
+    await e._initialize()
+    await e.heap_init(2000) // grows the heap
+    expect(await Promise.all([e.run(1, 1), e.deep(200), e.add64(5n, 1n), e.apply(2, 3)])).toEqual([
+      1001,
+      20100,
+      7n,
+      4,
+    ])
+    expect(await e.heap_check()).toBe((2000 * 5999) / 2)
+    expect(inst.unwindBuffer?.placement).toBe('top')
+  })
+
+  it('a memory maximum that leaves no room for the region: malloc instead, or a clear error at the first pause', async () => {
+    // 1 page of 2 is used: the 2 pages a 65536-byte buffer needs do not fit
+    const noAlloc = await instantiate({ asyncify: capped.wasm }, capped.meta, sleepImports)
+    expect(noAlloc.unwindBuffer).toBeUndefined()
+    const error = await rejection(noAlloc.exports.f(5))
     expect(error.code).toBe('ASYNCIFY_BUFFER_ALLOC_FAILED')
     expect(error.message).toMatch(/memory\.grow\(2\) failed .*65536 bytes of stackSize.*maximum 2/)
     // a smaller stackSize fits in the one page that is left
-    const meta = { ...grow, buffer: { ...grow.buffer, stackSize: 4096 } }
+    const meta = { ...capped.meta, buffer: { ...capped.meta.buffer, stackSize: 4096 } }
     const inst = await instantiate({ asyncify: capped.wasm }, meta, sleepImports)
     expect(await inst.exports.f(5)).toBe(5)
   })
 
-  it("'malloc': allocated once, lazily at the first pause; heap data stays intact across many pauses", async () => {
-    expect(compute.meta.buffer).toMatchObject({ strategy: 'malloc', allocExport: '__asyncify_malloc' })
-    const inst = await instantiate({ asyncify: compute.wasm }, compute.meta, computeImports(), {
-      jspi: 'off',
-    })
+  it("'malloc' (no top region offered, e.g. shared memory): allocated once, lazily at the first pause", async () => {
+    expect(compute.meta.buffer.allocExport).toBe('__asyncify_malloc')
+    const meta = withBuffer(compute.meta, { allocExport: compute.meta.buffer.allocExport })
+    const inst = await instantiate({ asyncify: compute.wasm }, meta, computeImports(), { jspi: 'off' })
     const e = inst.exports
     await e._initialize() // the user's job, before anything else
     expect(inst.unwindBuffer).toBeUndefined()
@@ -94,6 +132,7 @@ describe('buffer placement (Asyncify mode)', () => {
     expect(inst.unwindBuffer).toBeUndefined() // nothing paused yet
     expect(await e.run(1, 1)).toBe(1001)
     const placed = { ...inst.unwindBuffer }
+    expect(placed).toMatchObject({ placement: 'malloc' })
     expect(placed.end).toBe((placed.start ?? 0) + 65536)
     expect(placed.guardEnd).toBe((placed.start ?? 0) + 2 * 65536)
     for (let i = 0; i < 60; i++) {
@@ -110,9 +149,10 @@ describe('buffer placement (Asyncify mode)', () => {
     expect(inst.unwindBuffer).toMatchObject({ header: placed.header, start: placed.start, end: placed.end })
   })
 
-  it("'user': requires options.buffer, validates it, then uses it", async () => {
-    expect(grows.meta.buffer.strategy).toBe('user')
-    const missing = await rejection(instantiate({ asyncify: grows.wasm }, grows.meta, sleepImports))
+  it("'user': options.buffer is validated, then used; without it and without another placement, a clear error", async () => {
+    const none = withBuffer(grows.meta, {})
+    const inst0 = await instantiate({ asyncify: grows.wasm }, none, sleepImports)
+    const missing = await rejection(inst0.exports.grow_then_sleep(0, 1))
     expect(missing.code).toBe('ASYNCIFY_BUFFER_REQUIRED')
     expect(missing.message).toContain('options.buffer = { start, end }')
     for (const buffer of [
@@ -120,20 +160,18 @@ describe('buffer placement (Asyncify mode)', () => {
       { start: 1024, end: 1030 }, // too small
       { start: 65536 - 512, end: 65536 + 512 }, // past the end of memory
     ]) {
-      const invalid = await rejection(
-        instantiate({ asyncify: grows.wasm }, grows.meta, sleepImports, { buffer }),
-      )
+      const invalid = await rejection(instantiate({ asyncify: grows.wasm }, none, sleepImports, { buffer }))
       expect(invalid.code).toBe('ASYNCIFY_BUFFER_INVALID')
     }
-    const inst = await instantiate({ asyncify: grows.wasm }, grows.meta, sleepImports, {
+    const inst = await instantiate({ asyncify: grows.wasm }, none, sleepImports, {
       buffer: { start: 1024n, end: 2048n },
     })
-    expect(inst.unwindBuffer).toMatchObject({ header: 1024, start: 1032, end: 2048 })
+    expect(inst.unwindBuffer).toMatchObject({ placement: 'user', header: 1024, start: 1040, end: 2048 })
     expect(await inst.exports.grow_then_sleep(2, 5)).toBe(3005)
     expect(await inst.exports.size()).toBe(3)
   })
 
-  it('options.buffer overrides the strategy of the build', async () => {
+  it('options.buffer overrides the placement of the build', async () => {
     const inst = await instantiate({ asyncify: named.wasm }, named.meta, sleepImports, {
       buffer: { start: 4096, end: 8192 },
     })

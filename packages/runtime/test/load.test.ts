@@ -97,7 +97,7 @@ describe('sources', () => {
 
 describe('instantiate errors', () => {
   it('ASYNCIFY_META_UNSUPPORTED for metadata of another version', async () => {
-    const meta = { ...named.meta, version: 2 } as unknown as WasmMeta
+    const meta = { ...named.meta, version: 1 } as unknown as WasmMeta
     const error = await rejection(instantiate({ asyncify: named.wasm }, meta, sleepImports))
     expect(error.code).toBe('ASYNCIFY_META_UNSUPPORTED')
   })
@@ -119,9 +119,16 @@ describe('instantiate errors', () => {
     expect(error.code).toBe('ASYNCIFY_NOT_ASYNCIFIED')
   })
 
-  it("the engine's LinkError for a missing import, unchanged", async () => {
-    const error = await instantiate({ asyncify: named.wasm }, named.meta, {}).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(WebAssembly.LinkError)
-    expect((error as Error).message).toContain('sleep')
+  it('ASYNCIFY_IMPORT_MISSING names the file, the import and the fix', async () => {
+    const meta = { ...named.meta, file: 'game.wasm' }
+    const cases: WebAssembly.Imports[] = [{}, { env: {} }, { env: Object.create({ sleep: () => 0 }) }]
+    for (const imports of cases) {
+      const error = await rejection(instantiate({ asyncify: named.wasm }, meta, imports))
+      expect(error.code).toBe('ASYNCIFY_IMPORT_MISSING')
+      expect(error.message).toMatch(
+        /^\[unplugin-asyncify\] Failed to instantiate "game\.wasm": the module imports function "env\.sleep"/,
+      )
+      expect(error.message).toContain('importModules')
+    }
   })
 })

@@ -53,5 +53,6 @@ describe('under Node 26 (JSPI available)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+    // as long as the child may run (spawnSync blocks, so the project's default would fire after the fact)
+  }, 240_000)
 })

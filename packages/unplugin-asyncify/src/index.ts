@@ -12,7 +12,7 @@ import { webpackLikePlugin } from './plugin/webpack-like.ts'
 
 export type { FilterPattern } from './plugin/filter.ts'
 export { ASYNCIFY_ID_RE, ASYNCIFY_QUERY_RE } from './plugin/ids.ts'
-export type { Options } from './plugin/options.ts'
+export type { Options, WasiPluginOptions } from './plugin/options.ts'
 
 /** The plugin for every bundler: `Asyncify.vite(options)`, `Asyncify.webpack(options)`, … (or the subpath entries). */
 export const Asyncify: UnpluginInstance<Options | undefined, false> = createUnplugin((raw = {}, meta) => {

@@ -8,13 +8,14 @@ const ROOT = join(import.meta.dirname, '.tmp/dts-file')
 const OUT = join(ROOT, 'asyncify-wasm.d.ts')
 
 const meta = (exportName: string): WasmMeta => ({
-  version: 1,
+  version: 2,
   imports: [],
   exports: [
     { name: exportName, kind: 'function', sig: { params: ['i32'], results: ['i32'] }, suspending: true },
   ],
   memory: { origin: 'internal', is64: false, shared: false, initial: 1 },
-  buffer: { strategy: 'grow', stackSize: 65536 },
+  buffer: { stackSize: 65536, top: {} },
+  maxPausedCalls: 256,
   inWasmRuntime: false,
   jspi: 'auto',
 })

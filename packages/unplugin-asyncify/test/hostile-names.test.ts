@@ -18,7 +18,7 @@ const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '
 
 function metaImporting(modules: string[], exportNames: string[] = ['run']): WasmMeta {
   return {
-    version: 1,
+    version: 2,
     imports: modules.map((module) => ({
       module,
       name: 'f',
@@ -32,7 +32,8 @@ function metaImporting(modules: string[], exportNames: string[] = ['run']): Wasm
       suspending: true,
     })),
     memory: { origin: 'internal', is64: false, shared: false, initial: 1 },
-    buffer: { strategy: 'grow', stackSize: 65536 },
+    buffer: { stackSize: 65536, top: {} },
+    maxPausedCalls: 16,
     inWasmRuntime: false,
     jspi: 'auto',
   }

@@ -10,7 +10,7 @@ const WASM = join(ROOT, 'src/game.wasm')
 
 function metaImporting(...modules: string[]): WasmMeta {
   return {
-    version: 1,
+    version: 2,
     imports: modules.map((module) => ({
       module,
       name: 'f',
@@ -19,7 +19,8 @@ function metaImporting(...modules: string[]): WasmMeta {
     })),
     exports: [],
     memory: { origin: 'internal', is64: false, shared: false, initial: 1 },
-    buffer: { strategy: 'grow', stackSize: 65536 },
+    buffer: { stackSize: 65536, top: {} },
+    maxPausedCalls: 256,
     inWasmRuntime: false,
     jspi: 'auto',
   }

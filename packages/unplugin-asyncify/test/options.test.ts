@@ -11,7 +11,14 @@ describe('resolvePluginOptions', () => {
       inlineLimit: 0,
       dts: false,
       silent: false,
+      wasi: {},
     })
+  })
+
+  it('keeps the wasi settings, or false', () => {
+    const wasi = { args: ['lua'], env: { A: 'b' }, files: { '/a.txt': 'a' }, optionsModule: './wasi.js' }
+    expect(resolvePluginOptions({ wasi }).wasi).toEqual(wasi)
+    expect(resolvePluginOptions({ wasi: false }).wasi).toBe(false)
   })
 
   it('normalizes inline and dts', () => {
@@ -28,6 +35,12 @@ describe('resolvePluginOptions', () => {
     [{ silent: 1 }, '"silent"'],
     [{ importModules: ['./env.js'] }, '"importModules"'],
     [{ importModules: { env: 42 } }, 'importModules["env"]'],
+    [{ wasi: true }, '"wasi"'],
+    [{ wasi: { argv: [] } }, '"wasi.argv"'],
+    [{ wasi: { args: 'lua' } }, '"wasi.args"'],
+    [{ wasi: { env: { A: 1 } } }, 'wasi.env["A"]'],
+    [{ wasi: { files: { '/a': new Uint8Array(1) } } }, 'wasi.files["/a"]'],
+    [{ wasi: { optionsModule: '' } }, '"wasi.optionsModule"'],
   ])('rejects %o with ASYNCIFY_INVALID_OPTION', (options, name) => {
     expect(() => resolvePluginOptions(options as never)).toThrow(
       expect.objectContaining({ code: 'ASYNCIFY_INVALID_OPTION', message: expect.stringContaining(name) }),

@@ -22,6 +22,9 @@ export interface BinaryenModule {
   getNumGlobals(): number
   getGlobalByIndex(index: number): number
   getGlobal(name: string): number
+  getNumDataSegments(): number
+  getDataSegmentByIndex(index: number): number
+  getDataSegmentInfo(segment: number): { offset: number | null; data: ArrayBuffer; passive: boolean }
   hasMemory(): boolean
   getMemoryInfo(name?: string): {
     module: string | null
@@ -40,6 +43,7 @@ export interface BinaryenModule {
     memory64?: boolean,
     internalName?: string,
   ): void
+  getExport(externalName: string): number
   addMemoryExport(internalName: string, externalName: string): number
   addFunctionExport(internalName: string, externalName: string): number
   addGlobalExport(internalName: string, externalName: string): number
@@ -66,6 +70,8 @@ export interface GlobalInfo {
   base: string | null
   type: TypeId
   mutable: boolean
+  /** Initializer expression (0 for imported globals). */
+  init: number
 }
 
 export interface TableInfo {
@@ -104,6 +110,9 @@ export interface Binaryen {
   getFunctionInfo(ref: number): FunctionInfo
   getExportInfo(ref: number): ExportInfo
   getGlobalInfo(ref: number): GlobalInfo
+  getExpressionId(expr: number): number
+  getExpressionInfo(expr: number): { id: number; type: TypeId }
+  ConstId: number
   getExceptionMessage(error: unknown): [string, string]
   setOptimizeLevel(level: number): void
   setShrinkLevel(level: number): void

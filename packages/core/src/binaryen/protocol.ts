@@ -4,8 +4,20 @@ import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import type { SerializedAsyncifyError } from '../errors.ts'
 import type { ResolvedAsyncifyOptions } from '../options.ts'
 
-/** What the transform needs from the options (the cache directory stays in the main thread). */
-export type TransformOptions = Omit<ResolvedAsyncifyOptions, 'cacheDir'>
+/**
+ * What the transform needs from the options. The cache directory stays in the main thread, and options that
+ * only change the meta (`stackSize`, `maxPausedCalls`) are filled in after the transform: they are not part of
+ * the cache key, so changing them never costs a Binaryen run.
+ */
+export type TransformOptions = Omit<ResolvedAsyncifyOptions, 'cacheDir' | RuntimeOnlyOption>
+
+/** Options the runtime reads from the meta; the binaries do not depend on them. */
+export type RuntimeOnlyOption = 'stackSize' | 'maxPausedCalls'
+
+/** The meta as the worker makes it: without the runtime-only options. */
+export type TransformMeta = Omit<WasmMeta, 'buffer' | 'maxPausedCalls'> & {
+  buffer: Omit<WasmMeta['buffer'], 'stackSize'>
+}
 
 /**
  * Test-only: make the worker fail the way a Binaryen abort, a crash or an allocation failure would, or (`heap`)
@@ -23,12 +35,14 @@ export interface TransformRequest {
 export interface TransformOutput {
   wasm: Uint8Array<ArrayBuffer>
   jspiWasm?: Uint8Array<ArrayBuffer>
-  meta: WasmMeta
+  meta: TransformMeta
   /** Defined functions the pass instrumented. */
   instrumented: number
   /** Defined functions in the input. */
   totalFunctions: number
   warnings: string[]
+  /** Bytes of `.debug_*` sections dropped from the output (they would describe the code before the pass). */
+  dwarfRemovedBytes?: number
   binaryenOutput?: string
   suggestedAsyncImports?: string[]
 }

@@ -4,7 +4,7 @@
  * and the `WasmMeta` the runtime needs.
  */
 
-import type { BufferMeta, ExportMeta, ImportMeta, MemoryMeta, WasmMeta } from '@unplugin-asyncify/runtime'
+import type { ExportMeta, ImportMeta, MemoryMeta } from '@unplugin-asyncify/runtime'
 import { type AsyncifyErrorCode, TransformFailure } from '../errors.ts'
 import {
   describeFunction,
@@ -21,11 +21,11 @@ import {
 import { checkSections, INVALID_FIX } from '../wasm-sections.ts'
 import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
 import { captureOutput } from './capture.ts'
-import type { InjectedFault, TransformOptions, TransformOutput } from './protocol.ts'
+import { type HideRegionApi, hideTopRegion } from './hide-region.ts'
+import type { InjectedFault, TransformMeta, TransformOptions, TransformOutput } from './protocol.ts'
+import { findStackPointer } from './stack-pointer.ts'
+import { stripDebugSections } from './strip-debug.ts'
 
-const WASM_PAGE = 65536
-/** Room for the 8/16-byte `{cur, end}` struct and alignment in a memory we add ourselves. */
-const ADDED_MEMORY_SLACK = 64
 const ASYNCIFY_API = ['start_unwind', 'stop_unwind', 'start_rewind', 'stop_rewind']
 const ASYNCIFY_EXPORTS = [
   'asyncify_start_unwind',
@@ -34,8 +34,7 @@ const ASYNCIFY_EXPORTS = [
   'asyncify_stop_rewind',
   'asyncify_get_state',
 ]
-/** Export names the build adds for the runtime; kept out of `meta.exports`. */
-export const HELPER_PREFIX = '__asyncify_'
+/** Export names the build adds for the runtime (a number is appended when the input uses the name already). */
 export const MEMORY_EXPORT = '__asyncify_memory'
 export const MALLOC_EXPORT = '__asyncify_malloc'
 export const STACK_POINTER_EXPORT = '__asyncify_stack_pointer'
@@ -120,22 +119,35 @@ function runTransform(
       jspi = 'off'
     }
 
-    const placed = placeBuffer(binaryen, mod, facts, scan, options.stackSize)
-    if (placed.buffer.strategy === 'user' && !inWasmRuntime) {
-      warnings.push(
-        `no safe place for the ${options.stackSize}-byte unwind buffer (${placed.reason}, and no malloc was ` +
-          'found): pass { buffer: { start, end } } to instantiate()',
-      )
-    }
+    const placed = placeBuffer(binaryen, mod, facts, scan)
     if (placed.memory.shared) {
       warnings.push('shared memory: each thread needs its own instance and unwind buffer')
     }
-    const stackPointerExport = exportStackPointer(binaryen, mod, facts)
-    if (stackPointerExport?.added) features |= binaryen.Features.MutableGlobals!
+    const stack = findStackPointer(binaryen, mod, text, placed.memory.is64)
+    const stackExport = stack && exportGlobal(binaryen, mod, facts, stack.internal, STACK_POINTER_EXPORT)
+    if (stackExport?.added) features |= binaryen.Features.MutableGlobals!
     mod.setFeatures(features)
 
-    // The JSPI variant starts from the same module, helper exports included, but skips the pass.
-    const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, false)
+    // The JSPI variant is the input with the helper exports: no pass, and no second optimization (the input
+    // already is what its toolchain optimized), so 'auto' costs one emit more than 'off'.
+    const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, options.keepNames)
+
+    if (jspi !== 'only' && !placed.memory.shared && placed.growers.length > 0) {
+      // Hide the runtime's region from the program's own memory.size/memory.grow (asyncified binary only).
+      const hidden =
+        facts.memories.length === 1 &&
+        hideTopRegion(binaryen as unknown as HideRegionApi, mod as never, placed.growers, placed.memory.is64)
+      if (hidden) {
+        placed.buffer.top = hidden
+        features |= binaryen.Features.MutableGlobals!
+        mod.setFeatures(features)
+      }
+    }
+    if (!placed.buffer.top && !placed.buffer.allocExport && !inWasmRuntime) {
+      warnings.push(
+        `no safe place for the unwind buffer (${placed.memory.shared ? 'the memory is shared' : 'the module sizes or grows its memory in a way the build cannot hide'}, and no malloc was found): pass { buffer: { start, end } } to instantiate()`,
+      )
+    }
 
     binaryen.setOptimizeLevel(jspi === 'only' ? 0 : options.optimizeLevel)
     binaryen.setShrinkLevel(options.shrinkLevel)
@@ -154,20 +166,24 @@ function runTransform(
     let wasm: Uint8Array<ArrayBuffer>
     let jspiWasm: Uint8Array<ArrayBuffer> | undefined
     if (jspi === 'only') {
-      wasm = optimizeAndEmit(binaryen, readAgain(binaryen, preBytes!, features), options)
+      wasm = preBytes!
     } else {
-      wasm = optimizeAndEmit(binaryen, mod, options, false)
-      if (jspi === 'auto')
-        jspiWasm = optimizeAndEmit(binaryen, readAgain(binaryen, preBytes!, features), options)
+      wasm = optimizeAndEmit(binaryen, mod, options)
+      if (jspi === 'auto') jspiWasm = preBytes
     }
+    // DWARF is never shipped stale: Binaryen would copy it byte for byte under rewritten code. The build line
+    // says so (the name section stays when keepNames asks for it).
+    const debug = stripDebugSections(wasm)
+    wasm = debug.bytes
+    if (jspiWasm) jspiWasm = stripDebugSections(jspiWasm).bytes
 
     const defined = new Set(facts.definedFunctions)
     const runtimeTop = topMostRuntime(scan, facts)
     const instrumented = [...analysis.changing].filter(
       (name) => defined.has(name) && !runtimeTop.has(name),
     ).length
-    const meta: WasmMeta = {
-      version: 1,
+    const meta: TransformMeta = {
+      version: 2,
       imports: importsMeta(facts, options),
       exports: exportsMeta(facts, analysis.changing, jspi === 'off' ? undefined : reachers(scan, options)),
       memory: placed.memory,
@@ -175,7 +191,7 @@ function runTransform(
       inWasmRuntime,
       jspi,
     }
-    if (stackPointerExport) meta.stackPointerExport = stackPointerExport.name
+    if (stack && stackExport) meta.stack = { pointerExport: stackExport.name, low: stack.low }
     const output: TransformOutput = {
       wasm,
       meta,
@@ -184,6 +200,7 @@ function runTransform(
       warnings,
     }
     if (jspiWasm) output.jspiWasm = jspiWasm
+    if (debug.removedBytes > 0) output.dwarfRemovedBytes = debug.removedBytes
     if (shown.length > 0) output.binaryenOutput = shown.join('\n')
     if (options.asyncImports === undefined) {
       output.suggestedAsyncImports = facts.imports
@@ -293,6 +310,25 @@ function preScan(
       'Compile with legacy exception handling (clang: -mllvm -wasm-use-legacy-eh) or without wasm exceptions, or add the function to removeList if it never pauses',
     )
   }
+  if (options.jspi !== 'only') {
+    // A pause inside a legacy catch body: the rewind cannot re-enter the handler (Asyncify.cpp gives up on it).
+    const canPause = (callee: string) => {
+      const imported = scan.importedFunctions.get(callee)
+      return imported === undefined ? instrumented.has(callee) : isAsyncImport(imported, options.asyncImports)
+    }
+    for (const fn of scan.functions) {
+      const callee = [...fn.catchCalls].find(canPause)
+      const indirect = fn.catchIndirect && !options.ignoreIndirect
+      if (callee === undefined && !indirect) continue
+      throw fail(
+        'ASYNCIFY_PAUSE_IN_CATCH',
+        `function ${describeFunction(scan, fn.name)} may pause inside a catch block (it calls ${
+          callee === undefined ? 'through a function pointer' : describeFunction(scan, callee)
+        } there), and Asyncify cannot resume a call inside an exception handler`,
+        "Move the call out of the catch block (keep what the handler needs and call after the try), or use jspi: 'only', which pauses there",
+      )
+    }
+  }
   const nonNullable = scan.functions.find((fn) => fn.nonNullableReference && instrumented.has(fn.name))
   if (nonNullable) {
     throw referenceLocalsFailure([describeFunction(scan, nonNullable.name)])
@@ -346,20 +382,27 @@ function passFailure(
 // Memory, unwind buffer and helper exports
 // ---------------------------------------------------------------------------------------------
 
-function placeBuffer(
-  binaryen: Binaryen,
-  mod: BinaryenModule,
-  facts: ModuleFacts,
-  scan: TextScan,
-  stackSize: number,
-): { memory: MemoryMeta; buffer: BufferMeta; reason?: string } {
+interface Placement {
+  memory: MemoryMeta
+  buffer: TransformMeta['buffer']
+  /** Internal names of defined functions that run memory.size/memory.grow (to hide the top region from). */
+  growers: string[]
+}
+
+/**
+ * Which memory the unwind buffer goes in, and which placements the runtime may choose from (see `BufferMeta`).
+ * The sizes come at run time (`stackSize` is not part of the build), so nothing here depends on them.
+ */
+function placeBuffer(binaryen: Binaryen, mod: BinaryenModule, facts: ModuleFacts, scan: TextScan): Placement {
   if (facts.memories.length === 0) {
-    // Added before the pass, so Asyncify uses it instead of creating an unexported 1-page memory.
-    const pages = Math.ceil((stackSize + ADDED_MEMORY_SLACK) / WASM_PAGE)
-    mod.setMemory(pages, -1, MEMORY_EXPORT, [], false, false, MEMORY_EXPORT)
+    // Added before the pass, so Asyncify uses it instead of creating an unexported 1-page memory. Empty: the
+    // runtime grows it to the size it needs.
+    const exportName = freshExport(mod, MEMORY_EXPORT)
+    mod.setMemory(0, -1, exportName, [], false, false, MEMORY_EXPORT)
     return {
-      memory: { origin: 'added', exportName: MEMORY_EXPORT, is64: false, shared: false, initial: pages },
-      buffer: { strategy: 'own-memory', stackSize },
+      memory: { origin: 'added', exportName, is64: false, shared: false, initial: 0 },
+      buffer: { top: {} },
+      growers: [],
     }
   }
   const chosen =
@@ -368,10 +411,16 @@ function placeBuffer(
       : facts.memories.find((memory) => memory.exportNames.includes('memory'))!
   const memory = memoryMeta(chosen)
   if (memory.origin === 'internal') {
-    mod.addMemoryExport(chosen.internal, MEMORY_EXPORT)
-    memory.exportName = MEMORY_EXPORT
+    memory.exportName = freshExport(mod, MEMORY_EXPORT)
+    mod.addMemoryExport(chosen.internal, memory.exportName)
   }
-  return { memory, ...chooseBuffer(binaryen, mod, facts, scan, chosen, stackSize) }
+  const buffer: Placement['buffer'] = {}
+  const growers = scan.functions.flatMap((fn, i) => (fn.memoryGrowOrSize ? [facts.definedFunctions[i]!] : []))
+  // Without memory.size/grow in the code nothing needs hiding; otherwise the rewrite after the JSPI emit decides.
+  if (!memory.shared && growers.length === 0) buffer.top = {}
+  const alloc = findAllocator(binaryen, mod, facts, chosen.is64)
+  if (alloc) buffer.allocExport = alloc
+  return { memory, buffer, growers: scan.functions.length === facts.definedFunctions.length ? growers : [] }
 }
 
 function memoryMeta(fact: MemoryFact): MemoryMeta {
@@ -389,60 +438,52 @@ function memoryMeta(fact: MemoryFact): MemoryMeta {
   return memory
 }
 
-function chooseBuffer(
+/** `malloc(size) -> ptr`, exported or (named, internal) exported by the build: the fallback placement. */
+function findAllocator(
   binaryen: Binaryen,
   mod: BinaryenModule,
   facts: ModuleFacts,
-  scan: TextScan,
-  memory: MemoryFact,
-  stackSize: number,
-): { buffer: BufferMeta; reason?: string } {
-  const growPages = Math.ceil(stackSize / WASM_PAGE) + 1
-  const pageLimit = memory.maximum ?? (memory.is64 ? 2 ** 48 / WASM_PAGE : 65536)
-  const touchesSize = scan.functions.some((fn) => fn.memoryGrowOrSize)
-  const canGrow = memory.initial + growPages <= pageLimit
-  if (!touchesSize && canGrow) return { buffer: { strategy: 'grow', stackSize } }
-  const reason = touchesSize
-    ? 'the module runs memory.grow/memory.size itself'
-    : `its memory cannot grow by ${growPages} pages (maximum ${memory.maximum})`
-
-  const pointer = memory.is64 ? 'i64' : 'i32'
+  is64: boolean,
+): string | undefined {
+  const pointer = is64 ? 'i64' : 'i32'
   const isAllocator = (sig: { params: string[]; results: string[] } | undefined) =>
     sig?.params.length === 1 &&
     sig.params[0] === pointer &&
     sig.results.length === 1 &&
     sig.results[0] === pointer
   const exported = facts.exports.find((entry) => entry.kind === 'function' && entry.name === 'malloc')
-  if (exported && isAllocator(exported.sig)) {
-    return { buffer: { strategy: 'malloc', allocExport: 'malloc', stackSize } }
-  }
+  if (exported && isAllocator(exported.sig)) return 'malloc'
   const internal = mod.getFunction('malloc')
-  if (internal) {
-    const info = binaryen.getFunctionInfo(internal)
-    const sig = { params: typeNames(binaryen, info.params), results: typeNames(binaryen, info.results) }
-    if (!info.module && isAllocator(sig)) {
-      mod.addFunctionExport('malloc', MALLOC_EXPORT)
-      return { buffer: { strategy: 'malloc', allocExport: MALLOC_EXPORT, stackSize } }
-    }
-  }
-  return { buffer: { strategy: 'user', stackSize }, reason }
+  if (!internal) return undefined
+  const info = binaryen.getFunctionInfo(internal)
+  const sig = { params: typeNames(binaryen, info.params), results: typeNames(binaryen, info.results) }
+  if (info.module || !isAllocator(sig)) return undefined
+  const name = freshExport(mod, MALLOC_EXPORT)
+  mod.addFunctionExport('malloc', name)
+  return name
 }
 
-/** C code keeps its shadow stack in `__stack_pointer`; the runtime resets it after a rejected call. */
-function exportStackPointer(
+/** Export a global for the runtime (existing export, or a new one); `added` when the build made the export. */
+function exportGlobal(
   binaryen: Binaryen,
   mod: BinaryenModule,
   facts: ModuleFacts,
+  internal: string,
+  base: string,
 ): { name: string; added: boolean } | undefined {
-  if (!mod.getGlobal('__stack_pointer')) return undefined
-  const existing = facts.exports.find(
-    (entry) => entry.kind === 'global' && entry.internal === '__stack_pointer',
-  )
+  const existing = facts.exports.find((entry) => entry.kind === 'global' && entry.internal === internal)
   if (existing) return { name: existing.name, added: false }
-  const info = binaryen.getGlobalInfo(mod.getGlobal('__stack_pointer'))
-  if (!info.mutable) return undefined
-  mod.addGlobalExport('__stack_pointer', STACK_POINTER_EXPORT)
-  return { name: STACK_POINTER_EXPORT, added: true }
+  if (!binaryen.getGlobalInfo(mod.getGlobal(internal)).mutable) return undefined
+  const name = freshExport(mod, base)
+  mod.addGlobalExport(internal, name)
+  return { name, added: true }
+}
+
+/** `base`, or `base_1`, `base_2`… when the input already exports that name. */
+function freshExport(mod: BinaryenModule, base: string): string {
+  let name = base
+  for (let i = 1; mod.getExport(name); i++) name = `${base}_${i}`
+  return name
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,31 +545,26 @@ function optimizeAndEmit(
   binaryen: Binaryen,
   mod: BinaryenModule,
   options: TransformOptions,
-  dispose = true,
 ): Uint8Array<ArrayBuffer> {
-  try {
-    binaryen.setOptimizeLevel(options.optimizeLevel)
-    binaryen.setShrinkLevel(options.shrinkLevel)
-    // wasm-opt turns StackIR on at -O2+ / -Os; binaryen.js does not, which costs ~1.6 % size.
-    const stackIR = options.optimizeLevel >= 2 || options.shrinkLevel >= 1
-    binaryen.setGenerateStackIR(stackIR)
-    binaryen.setOptimizeStackIR(stackIR)
-    if (options.optimizeLevel > 0 || options.shrinkLevel > 0) {
-      const optimized = captureOutput(() => mod.optimize())
-      if (optimized.error !== undefined) throw optimized.error
-    }
-    const valid = captureOutput(() => mod.validate())
-    if (!valid.value) {
-      throw new TransformFailure(
-        'ASYNCIFY_BINARYEN_FAILED',
-        `the output does not validate (${firstLines(valid.stderr || valid.stdout, 3)})`,
-        REPORT_FIX,
-      )
-    }
-    return emit(binaryen, mod, false)
-  } finally {
-    if (dispose) mod.dispose()
+  binaryen.setOptimizeLevel(options.optimizeLevel)
+  binaryen.setShrinkLevel(options.shrinkLevel)
+  // wasm-opt turns StackIR on at -O2+ / -Os; binaryen.js does not, which costs ~1.6 % size.
+  const stackIR = options.optimizeLevel >= 2 || options.shrinkLevel >= 1
+  binaryen.setGenerateStackIR(stackIR)
+  binaryen.setOptimizeStackIR(stackIR)
+  if (options.optimizeLevel > 0 || options.shrinkLevel > 0) {
+    const optimized = captureOutput(() => mod.optimize())
+    if (optimized.error !== undefined) throw optimized.error
   }
+  const valid = captureOutput(() => mod.validate())
+  if (!valid.value) {
+    throw new TransformFailure(
+      'ASYNCIFY_BINARYEN_FAILED',
+      `the output does not validate (${firstLines(valid.stderr || valid.stdout, 3)})`,
+      REPORT_FIX,
+    )
+  }
+  return emit(binaryen, mod, options.keepNames)
 }
 
 function emit(binaryen: Binaryen, mod: BinaryenModule, names: boolean): Uint8Array<ArrayBuffer> {
@@ -536,12 +572,6 @@ function emit(binaryen: Binaryen, mod: BinaryenModule, names: boolean): Uint8Arr
   const bytes = mod.emitBinary()
   binaryen.setDebugInfo(false)
   return bytes.slice()
-}
-
-function readAgain(binaryen: Binaryen, bytes: Uint8Array, features: number): BinaryenModule {
-  const mod = binaryen.readBinary(bytes, features)
-  mod.setFeatures(features)
-  return mod
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -585,17 +615,19 @@ function exportsMeta(
   changing: Set<string>,
   reaches: ((internal: string) => boolean) | undefined,
 ): ExportMeta[] {
-  return facts.exports
-    .filter((entry) => !ASYNCIFY_EXPORTS.includes(entry.name) && !entry.name.startsWith(HELPER_PREFIX))
-    .map((entry) => {
-      const meta: ExportMeta = { name: entry.name, kind: entry.kind }
-      if (entry.sig) meta.sig = entry.sig
-      if (entry.kind === 'function') {
-        meta.suspending = changing.has(entry.internal)
-        if (reaches && !reaches(entry.internal)) meta.reachesAsyncImport = false
-      }
-      return meta
-    })
+  return (
+    facts.exports
+      // Only the input's exports: the build's own (asyncify_*, __asyncify_* helpers) are added after `facts`.
+      .map((entry) => {
+        const meta: ExportMeta = { name: entry.name, kind: entry.kind }
+        if (entry.sig) meta.sig = entry.sig
+        if (entry.kind === 'function') {
+          meta.suspending = changing.has(entry.internal)
+          if (reaches && !reaches(entry.internal)) meta.reachesAsyncImport = false
+        }
+        return meta
+      })
+  )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import type { ExportMeta, FuncSig, ImportMeta, ValType, WasmMeta } from '@unplug
 import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
 import { jsString } from './literal.ts'
 
+const WASI_MODULE = 'wasi_snapshot_preview1'
+
 export interface DtsOptions {
   meta: WasmMeta
   /** Specifier pattern without the query (`.*` then `/game.wasm`); `?asyncify` and `?asyncify&init` are appended. */
@@ -17,7 +19,28 @@ export interface DtsOptions {
   typesFrom?: string
   /** Wasm import modules a JS module provides by default (`importModules`), so `init()` may leave them out. */
   providedModules?: readonly string[]
+  /**
+   * The glue wires @unplugin-asyncify/wasi in (see `GlueOptions.wasi`): `_start` resolves `{ exitCode }`,
+   * `init()` takes `options.wasi`, and the WASI types come from `wasiTypesFrom`.
+   */
+  wasi?: boolean
+  /** Module the WASI types come from. @default 'unplugin-asyncify/wasi' */
+  wasiTypesFrom?: string
 }
+
+/** The members TypeScript's `Object` interface gives every object type. */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set([
+  'constructor',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+])
+
+/** What a WASI command's `_start` resolves with (the `WasiExitStatus` of @unplugin-asyncify/wasi). */
+const EXIT_STATUS = '{ exitCode: number }'
 
 /** Both `declare module` blocks for one wasm file. */
 export function genDts(options: DtsOptions): string {
@@ -29,16 +52,18 @@ export function genDts(options: DtsOptions): string {
 }
 
 /** `declare module '<pattern>?asyncify'`: one promise-returning function per wasm function export (but `then`). */
-function genNamedExportsModule({ meta, pattern }: DtsOptions): string {
+function genNamedExportsModule({ meta, pattern, wasi = false }: DtsOptions): string {
   const lines = [`declare module ${jsString(`${pattern}?asyncify`)} {`]
   meta.exports.forEach((entry, i) => {
     if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
     if (isBindableName(entry.name)) {
-      lines.push(`  export function ${entry.name}(${genParams(entry.sig)}): Promise<${genResult(entry.sig)}>`)
+      lines.push(
+        `  export function ${entry.name}(${genParams(entry.sig)}): Promise<${genResult(entry.sig, entry.name, wasi)}>`,
+      )
     } else {
       const local = `${GENERATED_PREFIX}export_${i}`
       lines.push(
-        `  const ${local}: ${genExportType(entry)}`,
+        `  const ${local}: ${genExportType(entry, wasi)}`,
         `  export { ${local} as ${jsString(entry.name)} }`,
       )
     }
@@ -53,18 +78,21 @@ function genInitModule({
   pattern,
   typesFrom = 'unplugin-asyncify/runtime',
   providedModules = [],
+  wasi = false,
+  wasiTypesFrom = 'unplugin-asyncify/wasi',
 }: DtsOptions): string {
   const byModule = new Map<string, ImportMeta[]>()
   for (const entry of meta.imports) byModule.set(entry.module, [...(byModule.get(entry.module) ?? []), entry])
-  const optional = (module: string) => providedModules.includes(module)
+  const optional = (module: string) => providedModules.includes(module) || (wasi && module === WASI_MODULE)
   const importsRequired = [...byModule.keys()].some((module) => !optional(module))
 
   const lines = [
     `declare module ${jsString(`${pattern}?asyncify&init`)} {`,
     `  import type { AsyncifyInstance, InstantiateOptions } from ${jsString(typesFrom)}`,
+    ...(wasi ? [`  import type { WasiOptions } from ${jsString(wasiTypesFrom)}`] : []),
     '  /** The instance exports: functions return promises, memories, tables and globals are passed through. */',
     '  export interface Exports {',
-    ...meta.exports.map((entry) => `    ${genKey(entry.name)}: ${genExportType(entry)}`),
+    ...meta.exports.map((entry) => `    ${genKey(entry.name)}: ${genExportType(entry, wasi)}`),
     '  }',
     '  /** What `init()` needs for each wasm import; a function may return a promise only where the build lets it pause. */',
     '  export interface Imports {',
@@ -74,12 +102,20 @@ function genInitModule({
     for (const entry of entries) {
       lines.push(`      ${genKey(entry.name)}${optional(module) ? '?' : ''}: ${genImportType(entry)}`)
     }
-    lines.push('    }')
+    // Every object literal has what Object declares (`constructor: Function`, …): an optional module of that
+    // name must accept it, or `init({ env })` would not type-check.
+    lines.push(
+      `    }${optional(module) && OBJECT_MEMBERS.has(module) ? ` | Object[${jsString(module)}]` : ''}`,
+    )
   }
   lines.push(
     '  }',
-    "  export type Instance = Omit<AsyncifyInstance, 'exports'> & { exports: Exports }",
-    '  export type Options = InstantiateOptions',
+    wasi
+      ? "  export type Instance = Omit<AsyncifyInstance, 'exports'> & { exports: Exports; readonly exitCode: number | undefined }"
+      : "  export type Instance = Omit<AsyncifyInstance, 'exports'> & { exports: Exports }",
+    wasi
+      ? '  export type Options = InstantiateOptions & { wasi?: WasiOptions }'
+      : '  export type Options = InstantiateOptions',
     '  /** Instantiate a new, independent copy of the module. */',
     `  export default function init(imports${importsRequired ? '' : '?'}: Imports, options?: Options): Promise<Instance>`,
     '}',
@@ -95,18 +131,22 @@ function genParams(sig: FuncSig | undefined): string {
   return (sig?.params ?? []).map((type, i) => `arg${i}: ${toTsType(type)}`).join(', ')
 }
 
-/** No result: `void`; one: its type; several (multi-value): a tuple, which is what JS receives. */
-function genResult(sig: FuncSig | undefined): string {
+/**
+ * No result: `void`; one: its type; several (multi-value): a tuple, which is what JS receives. A WASI
+ * command's `_start` (export `name`, with `wasi`) resolves with the exit status.
+ */
+function genResult(sig: FuncSig | undefined, name?: string, wasi = false): string {
+  if (wasi && name === '_start') return EXIT_STATUS
   const results = sig?.results ?? []
   if (results.length === 0) return 'void'
   if (results.length === 1) return toTsType(results[0]!)
   return `[${results.map(toTsType).join(', ')}]`
 }
 
-function genExportType(entry: ExportMeta): string {
+function genExportType(entry: ExportMeta, wasi = false): string {
   switch (entry.kind) {
     case 'function':
-      return `(${genParams(entry.sig)}) => Promise<${genResult(entry.sig)}>`
+      return `(${genParams(entry.sig)}) => Promise<${genResult(entry.sig, entry.name, wasi)}>`
     case 'memory':
       return 'WebAssembly.Memory'
     case 'table':

@@ -36,6 +36,20 @@ export interface GlueOptions {
   importModules?: Record<string, string>
   /** Shown in the header comment, e.g. the wasm path relative to the project root. */
   name?: string
+  /**
+   * Provide the `wasi_snapshot_preview1` imports with @unplugin-asyncify/wasi: the glue instantiates through its
+   * `instantiateWasi`, so stdin waits, sleep waits and `_start` resolves `{ exitCode }`.
+   */
+  wasi?: GlueWasi
+}
+
+export interface GlueWasi {
+  /** Specifier of @unplugin-asyncify/wasi: an absolute path or an id the bundler resolves from anywhere. */
+  module: string
+  /** WASI options that JSON can hold (args, env, text files), from the plugin config. */
+  options?: Record<string, unknown>
+  /** Specifier of a JS module whose default export is more WASI options (functions, streams), merged over `options`. */
+  optionsModule?: string
 }
 
 /** Referenced from `import.meta`, so it must be a plain identifier tail. */
@@ -48,21 +62,25 @@ export function genGlue(options: GlueOptions): string {
     throw new TypeError('genGlue: sources needs an asyncify or a jspi entry')
   }
   const importModules = Object.entries(options.importModules ?? {})
-  // Aliased, so that no wasm export name can clash with them.
-  const runtimeNames =
-    variant === 'exports'
-      ? `instantiate as ${GENERATED_PREFIX}instantiate, lazyExports as ${GENERATED_PREFIX}lazyExports`
-      : `instantiate as ${GENERATED_PREFIX}instantiate`
+  const { wasi } = options
+  // Aliased, so that no wasm export name can clash with them. With WASI, `instantiate` is the WASI one.
+  const runtimeNames = [
+    ...(wasi ? [] : [`instantiate as ${GENERATED_PREFIX}instantiate`]),
+    ...(variant === 'exports' ? [`lazyExports as ${GENERATED_PREFIX}lazyExports`] : []),
+  ]
   const lines = [
     `// unplugin-asyncify${options.name ? `: ${jsString(options.name)}` : ''}`,
-    `import { ${runtimeNames} } from ${jsString(options.runtime)}`,
+    ...(runtimeNames.length > 0
+      ? [`import { ${runtimeNames.join(', ')} } from ${jsString(options.runtime)}`]
+      : []),
+    ...(wasi ? genWasiSetup(wasi) : []),
     ...importModules.map(
       ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${jsString(specifier)}`,
     ),
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${jsValue(meta)}`,
     `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
-    ...(variant === 'exports' ? genLazyExports(meta) : genInit(importModules.length > 0)),
+    ...(variant === 'exports' ? genLazyExports(meta, !!wasi) : genInit(importModules.length > 0, !!wasi)),
   ]
   return `${lines.join('\n')}\n`
 }
@@ -114,14 +132,31 @@ function genDefaults(importModules: [string, string][]): string {
 }
 
 /**
+ * WASI: `instantiateWasi` aliased as the glue's `instantiate`, and `__asyncify_wasi`, the options of the plugin
+ * config (JSON) with the default export of the options module over them.
+ */
+function genWasiSetup(wasi: GlueWasi): string[] {
+  const p = GENERATED_PREFIX
+  const options = jsValue(wasi.options ?? {})
+  const lines = [`import { instantiateWasi as ${p}instantiate } from ${jsString(wasi.module)}`]
+  if (wasi.optionsModule === undefined) return [...lines, `const ${p}wasi = ${options}`]
+  return [
+    ...lines,
+    `import ${p}wasi_module from ${jsString(wasi.optionsModule)}`,
+    `const ${p}wasi = { ...${options}, ...${p}wasi_module }`,
+  ]
+}
+
+/**
  * `?asyncify`: every function export, instantiated with the default imports on its first call. An export named
  * `then` is left out (it stays on `instance.exports` of the `&init` form): it would make the module namespace
  * a thenable, and `await import()` of it would call the wasm function instead of settling.
  */
-function genLazyExports(meta: WasmMeta): string[] {
+function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
   const p = GENERATED_PREFIX
+  const options = wasi ? `, { wasi: ${p}wasi }` : ''
   const lines = [
-    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults))`,
+    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults${options}))`,
   ]
   meta.exports.forEach((entry, i) => {
     if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
@@ -135,14 +170,18 @@ function genLazyExports(meta: WasmMeta): string[] {
   return lines
 }
 
-/** `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults. */
-function genInit(hasDefaults: boolean): string[] {
+/**
+ * `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults
+ * (with WASI, `options.wasi` over the configured WASI options, key by key).
+ */
+function genInit(hasDefaults: boolean, wasi: boolean): string[] {
   const p = GENERATED_PREFIX
   const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
+  const options = wasi ? `{ ...options, wasi: { ...${p}wasi, ...options?.wasi } }` : 'options'
   const lines = [
     '/** A new, independent instance per call. */',
     'export default function init(imports, options) {',
-    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, options)`,
+    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, ${options})`,
     '}',
   ]
   if (hasDefaults) {

@@ -39,31 +39,34 @@ export async function drive(
     if (meta.memory.exportName) return raw[meta.memory.exportName]
     return imports[meta.memory.importModule!]![meta.memory.importName!] as WebAssembly.Memory
   }
+  /** Bytes the top region takes (0 until placed); its header sits at `memory size - reserved`. */
+  let reserved = 0
   const ensureBuffer = () => {
-    if (dataPtr >= 0) return
-    const size = meta.buffer.stackSize + 8
-    switch (meta.buffer.strategy) {
-      case 'own-memory':
-        dataPtr = 16
-        break
-      case 'grow': {
-        const pages = Math.ceil(meta.buffer.stackSize / 65536) + 1
-        dataPtr = memory().grow(pages) * 65536
-        break
-      }
-      case 'malloc':
-        dataPtr = raw[meta.buffer.allocExport!](size)
-        break
-      case 'user':
-        if (!region) throw new Error('this module needs a user-given buffer region')
-        dataPtr = region.start
+    if (region) {
+      dataPtr = region.start
+      return
     }
+    if (meta.buffer.top) {
+      if (!reserved) {
+        const pages = Math.ceil((meta.buffer.stackSize + 16) / 65536)
+        memory().grow(pages)
+        reserved = pages * 65536
+        const global = meta.buffer.top.reservedExport && raw[meta.buffer.top.reservedExport]
+        if (global) global.value = reserved
+      }
+      // the region moves up when the program grows memory
+      dataPtr = memory().buffer.byteLength - reserved
+      return
+    }
+    if (dataPtr >= 0) return
+    if (!meta.buffer.allocExport) throw new Error('this module needs a user-given buffer region')
+    dataPtr = raw[meta.buffer.allocExport](meta.buffer.stackSize + 16)
   }
   const startUnwind = () => {
     ensureBuffer()
     const view = new DataView(memory().buffer)
-    const end = meta.buffer.strategy === 'user' ? region!.end : dataPtr + 8 + meta.buffer.stackSize
-    view.setInt32(dataPtr, dataPtr + 8, true)
+    const end = region ? region.end : dataPtr + 16 + meta.buffer.stackSize
+    view.setInt32(dataPtr, dataPtr + 16, true)
     view.setInt32(dataPtr + 4, end, true)
     raw.asyncify_start_unwind(dataPtr)
   }

@@ -26,6 +26,9 @@ export interface BuildOptions {
   /** Core options passed through, for tests that need a misconfigured build. */
   ignoreIndirect?: boolean
   asserts?: boolean
+  removeList?: string[]
+  keepNames?: boolean
+  optimizeLevel?: 0 | 1 | 2 | 3 | 4
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url))

@@ -18,6 +18,7 @@ const BLOCK_RE = /^\/\/ source: ("(?:[^"\\\n]|\\.)*")\n[\s\S]*?^\/\/ end: \1$/gm
 interface Entry {
   meta: WasmMeta
   providedModules: string[]
+  wasi: boolean
 }
 
 /**
@@ -45,9 +46,9 @@ export class DtsFile {
    * Record a processed wasm file and rewrite the declarations if they changed. Resolves to false when the file
    * cannot get a block: its name needs a second `*` in the module pattern, which TypeScript rejects (TS5061).
    */
-  update(file: string, meta: WasmMeta, providedModules: string[]): Promise<boolean> {
+  update(file: string, meta: WasmMeta, providedModules: string[], wasi = false): Promise<boolean> {
     const source = slash(relative(this.root, file))
-    this.entries.set(source, { meta, providedModules })
+    this.entries.set(source, { meta, providedModules, wasi })
     this.kept.delete(source)
     const next = this.queue.then(() => this.write())
     this.queue = next.catch(() => {})
@@ -59,7 +60,12 @@ export class DtsFile {
     const blocks = this.liveKept()
     for (const [source, pattern] of this.patterns(blocks.keys())) {
       const entry = this.entries.get(source)!
-      const body = genDts({ meta: entry.meta, pattern, providedModules: entry.providedModules }).trimEnd()
+      const body = genDts({
+        meta: entry.meta,
+        pattern,
+        providedModules: entry.providedModules,
+        wasi: entry.wasi,
+      }).trimEnd()
       const marker = jsString(source)
       blocks.set(source, `// source: ${marker}\n${body}\n// end: ${marker}`)
     }

@@ -30,6 +30,31 @@ export interface Options extends AsyncifyOptions {
   dts?: boolean | string
   /** Print neither the build line per wasm file nor warnings. @default false */
   silent?: boolean
+  /**
+   * A wasm that imports `wasi_snapshot_preview1` (a C/C++/Rust/Zig program built for WASI) gets its WASI from
+   * @unplugin-asyncify/wasi: stdin reads wait for input, `sleep` waits, `_start` resolves `{ exitCode }`. These
+   * settings are the defaults of every such instance (`init(imports, { wasi })` overrides them per instance).
+   * `false`: no WASI wiring (provide the imports yourself, with `importModules` or `init()`). An `importModules`
+   * entry for `wasi_snapshot_preview1` also turns it off. See docs/wasi.md.
+   * @default {} (console output, empty stdin, an empty in-memory file system)
+   */
+  wasi?: false | WasiPluginOptions
+}
+
+/** The WASI settings of the plugin config: what JSON can hold, plus a module for the rest. */
+export interface WasiPluginOptions {
+  /** The command line, program name first. @default [the wasm file name without `.wasm`] */
+  args?: string[]
+  /** Environment variables. */
+  env?: Record<string, string>
+  /** Text files of the in-memory file system, by absolute path: `{ '/data/input.txt': 'text' }`. */
+  files?: Record<string, string>
+  /**
+   * A JS module (relative to the root, or a package) whose default export is more `WasiOptions` of
+   * @unplugin-asyncify/wasi, merged over the fields above: `stdin`, `stdout`, `stderr`, binary files, anything
+   * JSON cannot hold. The named exports of `?asyncify` use it; `init()` starts from it too.
+   */
+  optionsModule?: string
 }
 
 /** The plugin's own options, validated; `core` is passed on to `asyncify()`, which validates it. */
@@ -42,6 +67,7 @@ export interface PluginOptions {
   inlineLimit: number
   dts: string | false
   silent: boolean
+  wasi: false | WasiPluginOptions
 }
 
 export const DEFAULT_DTS_FILE = 'asyncify-wasm.d.ts'
@@ -58,6 +84,7 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
     inline = false,
     dts = false,
     silent = false,
+    wasi = {},
     ...core
   } = options
   if (importModules === null || typeof importModules !== 'object' || Array.isArray(importModules)) {
@@ -78,6 +105,7 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
     throw invalid('dts', 'must be true, false or a file path', dts)
   }
   if (typeof silent !== 'boolean') throw invalid('silent', 'must be true or false', silent)
+  checkWasi(wasi)
   return {
     core,
     importModules: modules,
@@ -86,6 +114,45 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
     inlineLimit: inline === true ? Number.POSITIVE_INFINITY : inline === false ? 0 : inline,
     dts: dts === true ? DEFAULT_DTS_FILE : dts,
     silent,
+    wasi,
+  }
+}
+
+const WASI_KEYS = ['args', 'env', 'files', 'optionsModule']
+
+function checkWasi(wasi: unknown): asserts wasi is false | WasiPluginOptions {
+  if (wasi === false) return
+  if (wasi === null || typeof wasi !== 'object' || Array.isArray(wasi)) {
+    throw invalid('wasi', 'must be false or an object such as { args: ["prog"] }', wasi)
+  }
+  const { args, env, files, optionsModule } = wasi as WasiPluginOptions
+  for (const key of Object.keys(wasi)) {
+    if (!WASI_KEYS.includes(key))
+      throw invalid(`wasi.${key}`, `is not an option (valid: ${WASI_KEYS.join(', ')})`, key)
+  }
+  if (args !== undefined && !(Array.isArray(args) && args.every((arg) => typeof arg === 'string'))) {
+    throw invalid('wasi.args', 'must be an array of strings, program name first', args)
+  }
+  for (const [name, record] of [
+    ['env', env],
+    ['files', files],
+  ] as const) {
+    if (record === undefined) continue
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw invalid(`wasi.${name}`, 'must be an object of strings', record)
+    }
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value !== 'string') {
+        throw invalid(
+          `wasi.${name}[${JSON.stringify(key)}]`,
+          'must be a string (binary data goes into optionsModule)',
+          value,
+        )
+      }
+    }
+  }
+  if (optionsModule !== undefined && (typeof optionsModule !== 'string' || optionsModule === '')) {
+    throw invalid('wasi.optionsModule', 'must be a module path or package name', optionsModule)
   }
 }
 

@@ -19,6 +19,11 @@ export function runtimePath(): string {
   return slash(require.resolve('@unplugin-asyncify/runtime'))
 }
 
+/** @unplugin-asyncify/wasi's built entry, imported by absolute path like the runtime. */
+export function wasiPath(): string {
+  return slash(require.resolve('@unplugin-asyncify/wasi'))
+}
+
 /** Our webpack/Rspack loader, referenced by absolute path in the rule we add. */
 export function loaderPath(): string {
   return require.resolve('unplugin-asyncify/webpack-loader')

@@ -6,6 +6,7 @@ import {
   asyncify,
   formatReport,
   type GlueSource,
+  type GlueWasi,
   genGlue,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
@@ -13,7 +14,9 @@ import { DtsFile } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
-import { runtimePath } from './paths.ts'
+import { runtimePath, slash, wasiPath } from './paths.ts'
+
+const WASI_MODULE = 'wasi_snapshot_preview1'
 
 export const PLUGIN_NAME = 'unplugin-asyncify'
 
@@ -34,6 +37,8 @@ export interface ProcessedWasm {
   result: AsyncifyResult
   /** Wasm import module name -> JS module specifier the glue imports by default. */
   importModules: Record<string, string>
+  /** The glue provides `wasi_snapshot_preview1` with @unplugin-asyncify/wasi. */
+  wasi: boolean
 }
 
 export interface ProcessorContext {
@@ -107,7 +112,20 @@ export class WasmProcessor {
       sources,
       importModules: processed.importModules,
       name: processed.result.report.file,
+      wasi: processed.wasi ? this.glueWasi() : undefined,
     })
+  }
+
+  /** The glue's WASI settings: the config's JSON part, and its options module resolved like `importModules`. */
+  private glueWasi(): GlueWasi {
+    const { optionsModule, ...options } = this.options.wasi || {}
+    const wasi: GlueWasi = { module: wasiPath(), options }
+    if (optionsModule !== undefined) {
+      wasi.optionsModule = /^\.\.?\//.test(optionsModule)
+        ? slash(resolve(this.context.root, optionsModule))
+        : slash(optionsModule)
+    }
+    return wasi
   }
 
   /**
@@ -115,7 +133,10 @@ export class WasmProcessor {
    * module has no JS module behind it, instead of letting the first call fail to link.
    */
   private warnUnprovided(processed: ProcessedWasm): void {
-    const missing = unprovidedModules(processed.result.meta, processed.importModules)
+    const provided = processed.wasi
+      ? { ...processed.importModules, [WASI_MODULE]: '' }
+      : processed.importModules
+    const missing = unprovidedModules(processed.result.meta, provided)
     if (missing.length === 0 || this.options.silent || this.warned.has(processed.file)) return
     this.warned.add(processed.file)
     const name = processed.result.report.file ?? processed.file
@@ -149,7 +170,12 @@ export class WasmProcessor {
       for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)
     }
     const importModules = resolveImportModules(result.meta, file, root, this.options.importModules)
-    const declared = await this.dts?.update(file, result.meta, Object.keys(importModules))
+    // WASI comes from us unless turned off or provided by an importModules entry
+    const wasi =
+      this.options.wasi !== false &&
+      !Object.hasOwn(importModules, WASI_MODULE) &&
+      result.meta.imports.some((entry) => entry.module === WASI_MODULE)
+    const declared = await this.dts?.update(file, result.meta, Object.keys(importModules), wasi)
     if (declared === false && !this.options.silent) {
       logger.warn(
         `${result.report.file ?? file}: no declarations in ${this.dts!.path}: the file's path has a "*", which ` +
@@ -157,7 +183,7 @@ export class WasmProcessor {
           'rename the file for precise ones.',
       )
     }
-    return { file, result, importModules }
+    return { file, result, importModules, wasi }
   }
 }
 
