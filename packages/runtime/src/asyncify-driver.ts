@@ -344,6 +344,8 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
     d: unknown,
   ) {
     let result: unknown
+    /** Ended without resuming (the instance was closed meanwhile). */
+    let stopped = false
     try {
       paused(call)
       while (pending) {
@@ -357,6 +359,13 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
           resumedOk = false
         }
         call.pending = false
+        // A closed (or poisoned) instance runs nothing more: the call ends here, its frames are dropped.
+        if (ctx.poison !== undefined) {
+          stopped = true
+          if (owner === call) owner = undefined
+          ended(call)
+          throw ctx.poison
+        }
         // Put this call's data and frames back where it left them.
         if (owner === call) access!.prepareRewind(call.at, call.used)
         else {
@@ -376,6 +385,7 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
       ended(call)
       return result
     } catch (error) {
+      if (stopped) throw error
       if (owner === call) owner = undefined
       const reason = recover(error, exportMeta.name, call.base)
       ended(call)

@@ -19,8 +19,11 @@ export interface CallContext {
    * instance is on the stack under a JS frame: an export called now is nested and must not pause.
    */
   depth: number
-  /** Set once an overflow wrote outside memory the runtime owns; every later call rejects with it. */
-  poison?: AsyncifyRuntimeError
+  /**
+   * Set once the instance cannot be used any more (an overflow wrote outside memory the runtime owns, or
+   * `close()`): every later call rejects with it, and a paused call rejects with it instead of resuming.
+   */
+  poison?: unknown
   /** The C shadow stack (a no-op for modules without one). */
   stack: ShadowStack
   /** The compiled module, for function names in error messages. */
@@ -278,7 +281,7 @@ export function wrapExports(
   const out: [string, unknown][] = []
   const wrappers = new Map<unknown, AnyFunction>()
   // The hot path: nothing else active (most calls). The rest is `startOrWait`.
-  const alone = () => scheduler.active === 0 && ctx.depth === 0 && !ctx.poison
+  const alone = () => scheduler.active === 0 && ctx.depth === 0 && ctx.poison === undefined
   for (const entry of ctx.meta.exports) {
     const { name } = entry
     const raw = instance.exports[name] as AnyFunction
@@ -330,7 +333,7 @@ function startOrWait(
   args: unknown[],
   start: () => Promise<unknown>,
 ): Promise<unknown> {
-  if (ctx.poison) return Promise.reject(ctx.poison)
+  if (ctx.poison !== undefined) return Promise.reject(ctx.poison)
   if (ctx.depth > 0) return nested(ctx, driver, raw, args)
   if (scheduler.canStart()) {
     scheduler.active++
@@ -338,7 +341,7 @@ function startOrWait(
   }
   return scheduler.turn().then(() => {
     // a queued call may start after an earlier one poisoned the instance
-    if (!ctx.poison) return start()
+    if (ctx.poison === undefined) return start()
     scheduler.done()
     throw ctx.poison
   })

@@ -24,6 +24,7 @@ export type AsyncifyErrorCode =
   | 'ASYNCIFY_OPTION_INVALID'
   | 'ASYNCIFY_NATIVE_STACK_OVERFLOW'
   | 'ASYNCIFY_STACK_ALLOC_FAILED'
+  | 'ASYNCIFY_INSTANCE_CLOSED'
 
 export class AsyncifyRuntimeError extends Error {
   /** Stable identifier of the failure; see docs/runtime.md for the table. */

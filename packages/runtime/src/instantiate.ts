@@ -107,5 +107,11 @@ export async function instantiate(
       return asyncify?.buffer
     },
     shadowStack: stack.kind,
+    close(reason) {
+      ctx.poison ??=
+        reason ??
+        fail('ASYNCIFY_INSTANCE_CLOSED', `call ${file}`, 'the instance was closed', 'Create a new instance')
+      scheduler.wake()
+    },
   }
 }

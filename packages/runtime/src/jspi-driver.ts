@@ -105,6 +105,8 @@ export function createJspiDriver(ctx: CallContext, scheduler: Scheduler): Driver
       const waiting = gate()
       if (waiting) return waiting.then(() => proceed(ok, settled))
       enter(call)
+      // a closed instance: the call resumes only to unwind with the reason, out through `promising`
+      if (ctx.poison !== undefined) throw ctx.poison
       if (ok) return convert(settled)
       throw settled // into wasm at the import; it leaves through `promising` unchanged
     }

@@ -64,4 +64,9 @@ export interface AsyncifyInstance<E extends object = Record<string, any>> {
    * allocator), `shared` (one stack, frames moved out and back as calls take turns), `none` (no C stack).
    */
   readonly shadowStack: 'none' | 'slots' | 'shared'
+  /**
+   * Ends the instance: every later call, every call waiting for a slot, and every paused call when it would
+   * resume, rejects with `reason` (default: an `ASYNCIFY_INSTANCE_CLOSED` error). A WASI `exit()` uses it.
+   */
+  close(reason?: unknown): void
 }

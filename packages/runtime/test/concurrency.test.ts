@@ -263,3 +263,25 @@ describe('re-entrant calls', () => {
     expect(await inst.exports.outer(1)).toBe(2)
   })
 })
+
+describe('close()', () => {
+  it('rejects later calls, calls waiting for a slot and paused calls with the reason; nothing runs after', async () => {
+    const held = new Map<number, () => void>()
+    const { inst, sleeping } = await callsInstance(calls['calls-wasm-opt.wasm']!, 2, held)
+    const paused = inst.exports.work(1, 1).catch((e: unknown) => e)
+    const second = inst.exports.deep(5, 2).catch((e: unknown) => e)
+    const waiting = inst.exports.work(3, 3).catch((e: unknown) => e) // maxPausedCalls 2: waits for a slot
+    expect(sleeping.now).toBe(2)
+    const reason = new Error('exited')
+    inst.close(reason)
+    held.get(1)!()
+    held.get(2)!()
+    expect(await Promise.all([paused, second, waiting])).toEqual([reason, reason, reason])
+    expect(held.has(3)).toBe(false) // the waiting call never started
+    expect(await inst.exports.pages().catch((e: unknown) => e)).toBe(reason)
+    const other = await callsInstance(calls['calls-wasm-opt.wasm']!)
+    other.inst.close()
+    const closed = await other.inst.exports.pages().catch((e: unknown) => e)
+    expect((closed as AsyncifyRuntimeError).code).toBe('ASYNCIFY_INSTANCE_CLOSED')
+  })
+})

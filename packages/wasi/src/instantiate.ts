@@ -75,7 +75,11 @@ function withLifecycle(inst: AsyncifyInstance, meta: WasmMeta, flush: () => void
   const initialize = raw._initialize as AnyFunction | undefined
 
   const exit = (code: number): void => {
-    exitCode ??= code
+    if (exitCode === undefined) {
+      exitCode = code
+      // calls still waiting in the runtime, or paused, end too: nothing of the program runs after exit()
+      inst.close(exited('any export'))
+    }
     flush()
   }
   const exited = (name: string) =>
