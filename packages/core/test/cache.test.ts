@@ -159,7 +159,7 @@ describe('cache', () => {
   })
 
   it('several processes building the same files into one cache are silent and agree', async () => {
-    // Each process asks for the same 3 entries twice at once, then again: writes race across and within
+    // Each process asks for the same 2 entries twice at once, then again: writes race across and within
     // processes, and reads overlap other processes' writes.
     const script = join(cacheDir, 'build.mjs')
     await writeFile(
@@ -172,11 +172,11 @@ describe('cache', () => {
         `const cacheDir = ${JSON.stringify(join(cacheDir, 'shared'))}`,
         'const seen = []',
         'for (let round = 0; round < 2; round++) {',
-        '  const variants = [1, 2, 3, 1, 2, 3]',
+        '  const variants = [1, 2, 1, 2]',
         '  const results = await Promise.all(variants.map((optimizeLevel) =>',
-        "    asyncify(bytes, { cacheDir, jspi: 'auto', optimizeLevel })))",
+        "    asyncify(bytes, { cacheDir, jspi: 'off', optimizeLevel })))",
         '  results.forEach((r, i) => seen.push({',
-        "    hash: createHash('sha256').update(r.wasm).update(r.jspiWasm).digest('hex'),",
+        "    hash: createHash('sha256').update(r.wasm).digest('hex'),",
         '    variant: variants[i], warnings: r.report.warnings }))',
         '}',
         'await closePool()',
@@ -197,8 +197,8 @@ describe('cache', () => {
     const byVariant = new Map<number, Set<string>>()
     for (const entry of all)
       byVariant.set(entry.variant, (byVariant.get(entry.variant) ?? new Set()).add(entry.hash))
-    expect([...byVariant.values()].map((hashes) => hashes.size)).toEqual([1, 1, 1])
-    expect(files(join(cacheDir, 'shared')).filter((path) => path.endsWith('.entry'))).toHaveLength(3)
+    expect([...byVariant.values()].map((hashes) => hashes.size)).toEqual([1, 1])
+    expect(files(join(cacheDir, 'shared')).filter((path) => path.endsWith('.entry'))).toHaveLength(2)
     expect(files(join(cacheDir, 'shared')).every((path) => path.endsWith('.entry'))).toBe(true)
   })
 })
