@@ -25,7 +25,7 @@ const USAGE = `Usage: wasm-asyncify <in.wasm> -o <out.wasm> [options]
       --propagate-add-list   also instrument callers of --add-list functions
   -O0 .. -O4                 Binaryen optimize level (default 2)
       --shrink <0-2>         Binaryen shrink level (default 0)
-      --stack-size <bytes>   unwind buffer size recorded in the meta (default 65536)
+      --stack-size <bytes>   unwind buffer size recorded in the meta (default 1048576)
       --asserts              trap when uninstrumented code changes the Asyncify state
       --jspi <auto|off|only> auto also writes <out>.jspi.wasm (default off)
       --cache-dir <dir>      reuse results from this cache directory (default: no cache)

@@ -44,7 +44,7 @@ describe('wasm-asyncify CLI', () => {
     ])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(
-      /^\S*compute\.wasm \d+\.\d kB -> \d+\.\d kB, \d+\/\d+ functions instrumented, .+ \(cache off\)\n$/,
+      /^\S*compute\.wasm \d+\.\d kB -> \d+\.\d kB, \d+\/\d+ functions instrumented, .+ \(cache off\)(, DWARF removed \(.+\))?\n$/,
     )
     const output = readFileSync(join(dir, 'out.wasm'))
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(output)).map((e) => e.name)

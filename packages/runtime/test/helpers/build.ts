@@ -91,7 +91,13 @@ export async function buildWasm(
   const bytes = typeof input === 'string' ? await assemble(input) : input
   const { wasm, jspiWasm, meta } = await (await core).asyncify(
     bytes,
-    { ...options, jspi: 'auto', cacheDir: join(tmpdir(), 'unplugin-asyncify-runtime-tests') },
+    // 64 KiB unless a test asks: the geometry these tests check is simpler to read than with the 1 MiB default
+    {
+      stackSize: 65536,
+      ...options,
+      jspi: 'auto',
+      cacheDir: join(tmpdir(), 'unplugin-asyncify-runtime-tests'),
+    },
     { root: REPO, mode: 'production' },
   )
   return { wasm, jspiWasm, meta }
