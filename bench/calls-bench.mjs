@@ -35,7 +35,9 @@ const callsImports = () => {
 }
 async function callsInstance(mod, mode) {
   const { imports, bind } = callsImports()
-  const inst = await instantiate({ asyncify: mod.wasm, jspi: mod.jspiWasm }, mod.meta, imports, { jspi: mode })
+  const inst = await instantiate({ asyncify: mod.wasm, jspi: mod.jspiWasm }, mod.meta, imports, {
+    jspi: mode,
+  })
   bind(inst)
   await inst.exports._initialize()
   return inst
@@ -72,12 +74,17 @@ const modes = jspi ? ['jspi', 'off'] : ['off']
   const resolvedImports = {
     env: { sleep: (ms) => Promise.resolve(ms), log: () => {}, yield_now: () => 0, get_i64: (v) => v },
   }
-  const mallocMeta = { ...mod.meta, buffer: { stackSize: mod.meta.buffer.stackSize, allocExport: mod.meta.buffer.allocExport } }
+  const mallocMeta = {
+    ...mod.meta,
+    buffer: { stackSize: mod.meta.buffer.stackSize, allocExport: mod.meta.buffer.allocExport },
+  }
   const top = await instantiate({ asyncify: mod.wasm }, mod.meta, resolvedImports, { jspi: 'off' })
   const malloc = await instantiate({ asyncify: mod.wasm }, mallocMeta, resolvedImports, { jspi: 'off' })
   for (const inst of [top, malloc]) await inst.exports._initialize()
-  check('top placement', (await top.exports.apply(2, 1), top.unwindBuffer.placement), 'top')
-  check('malloc placement', (await malloc.exports.apply(2, 1), malloc.unwindBuffer.placement), 'malloc')
+  check('top pause', await top.exports.apply(2, 1), 2)
+  check('malloc pause', await malloc.exports.apply(2, 1), 2)
+  check('top placement', top.unwindBuffer.placement, 'top')
+  check('malloc placement', malloc.unwindBuffer.placement, 'malloc')
   const pause = await compare(
     { top: (i) => top.exports.apply(2, i & 1023), malloc: (i) => malloc.exports.apply(2, i & 1023) },
     { iterations: quick ? 2_000 : 20_000, rounds: quick ? 3 : 15 },
@@ -121,7 +128,7 @@ const modes = jspi ? ['jspi', 'off'] : ['off']
         t = performance.now()
         const all = await Promise.all(Array.from({ length: 100 }, (_, i) => e.work(i, 10)))
         hundred.push(performance.now() - t)
-        all.forEach((v, i) => check(`work(${i}) of 100`, v, i * 1000 + 10))
+        for (const [i, v] of all.entries()) check(`work(${i}) of 100`, v, i * 1000 + 10)
       }
       check('nest', await e.nest(10), 605)
       out.overlap[`${name}-${inst.mode}`] = {

@@ -186,7 +186,12 @@ function renderCalls(r) {
     row('calls-wasm-opt.wasm (stripped, one C stack taken in turns)', 'calls-stripped', 'ratio'),
     row('calls.wasm (names: stacks of their own via malloc)', 'calls-named', 'ratio'),
     row('unwind data of one paused call, bytes', 'calls-stripped', 'unwindBytesPerPause', ''),
-    row('heap for stacks of their own, bytes per paused call (calls.wasm)', 'calls-named', 'heapBytesPerPausedCall', ''),
+    row(
+      'heap for stacks of their own, bytes per paused call (calls.wasm)',
+      'calls-named',
+      'heapBytesPerPausedCall',
+      '',
+    ),
   ]
 }
 
@@ -257,7 +262,11 @@ function renderResults(r) {
     'Raw medians (ns per call, ms per fannkuch run):',
     '',
     '```json',
-    JSON.stringify({ node20: r.node20, node26: r.node26, calls20: r.calls20, calls26: r.calls26, rss: r.rss }, null, 2),
+    JSON.stringify(
+      { node20: r.node20, node26: r.node26, calls20: r.calls20, calls26: r.calls26, rss: r.rss },
+      null,
+      2,
+    ),
     '```',
     '',
   ]

@@ -40,13 +40,28 @@ const imports = {
   },
 }
 
+/**
+ * Where the runtime put the unwind buffer, as JSON on #mode for the demo to print (the same facts as
+ * test/browser/fixture/buffer-facts.js).
+ */
+function reportBuffer(game: Awaited<ReturnType<typeof init>>): void {
+  element('mode').dataset.unwindBuffer = JSON.stringify({
+    mode: game.mode,
+    unwindBuffer: game.unwindBuffer ?? null,
+    shadowStack: game.shadowStack ?? null,
+    memoryBytes: game.memory?.buffer.byteLength ?? null,
+  })
+}
+
 async function main(): Promise<void> {
   const game = await init(imports, { jspi })
   memory = game.memory
   show('mode', game.mode)
+  reportBuffer(game)
   await game.exports._initialize?.()
   const score: number = await game.exports.play()
   const frames: number = await game.exports.frames()
+  reportBuffer(game)
   show('final', `game over: score ${score} after ${frames} frames`)
 }
 

@@ -1,17 +1,21 @@
 // The same page (fixture/main.js: compute.wasm?asyncify with a real setTimeout sleep, overlapping calls
-// and BigInt) built or served three ways, run in one headless Chromium. Each page writes 'OK' or the
-// check that failed into #result, and the runtime's mode into #mode.
+// and BigInt) built or served three ways, each run in every browser engine (BROWSER_ENGINES, all three by
+// default; one browser per engine for the whole file). Each page writes 'OK' or the check that failed into
+// #result, the runtime's mode into #mode and where the unwind buffer went into #buffer; every run prints
+// its engine, mode and buffer placement: the cells of the matrix in docs/engines.md.
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser } from 'playwright-core'
 import asyncifyVite from 'unplugin-asyncify/vite'
 import asyncifyWebpack from 'unplugin-asyncify/webpack'
 import { build, createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
-import { launchChromium, openPage } from './chromium.ts'
+import { type Engine, type EngineName, launchEngine, testedEngines } from './engines.mjs'
+import { ENGINE_FEATURES } from './features.mjs'
 import { type StaticServer, serveStatic } from './static-server.ts'
+import { type BufferFacts, describeUnwindBuffer } from './unwind-buffer.mjs'
+import { openPage } from './watched-page.ts'
 
 const FIXTURE = fileURLToPath(new URL('./fixture/', import.meta.url))
 const COMPUTE_WASM = fileURLToPath(new URL('../fixtures/wasm/compute.wasm', import.meta.url))
@@ -31,144 +35,159 @@ async function copyFixture(name: string): Promise<string> {
   return root
 }
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+type Mode = 'jspi' | 'asyncify'
 
 /** Opens `url`, waits for the page's own verdict and checks which engine path the runtime took. */
-async function expectPassingPage(url: string, mode: 'jspi' | 'asyncify'): Promise<void> {
-  const { page, problems } = await openPage(browser, url)
+async function expectPassingPage(engine: Engine, url: string, mode: Mode): Promise<void> {
+  const { page, problems } = await openPage(engine, url)
   try {
     await expect.poll(() => page.textContent('#result'), { timeout: 30_000 }).toBe('OK')
     expect(await page.textContent('#mode')).toBe(mode)
+    const facts: BufferFacts = JSON.parse((await page.textContent('#buffer')) ?? 'null')
+    expect(facts.mode).toBe(mode)
+    // JSPI pauses without a buffer; Asyncify has placed one by the end of the checks
+    expect(facts.unwindBuffer === null).toBe(mode === 'jspi')
+    const { pathname, search } = new URL(url)
+    console.log(
+      `[${engine.version}] ${pathname}${search}: ${mode}, unwind buffer: ${describeUnwindBuffer(facts)}`,
+    )
     expect(problems).toEqual([])
   } finally {
     await page.close()
   }
 }
 
-describe('vite build', () => {
-  let server: StaticServer
+let viteBuild: StaticServer
+let viteDev: ViteDevServer
+let viteDevOrigin: string
+let webpackBuild: StaticServer
+
+// The three apps are built (or served) once; every engine then runs the same pages.
+beforeAll(async () => {
+  ;[viteBuild, [viteDev, viteDevOrigin], webpackBuild] = [
+    await buildWithVite(),
+    await serveWithViteDev(),
+    await buildWithWebpack(),
+  ]
+})
+
+afterAll(async () => {
+  await viteBuild?.close()
+  await viteDev?.close()
+  await webpackBuild?.close()
+})
+
+describe.each(testedEngines())('%s', (name: EngineName) => {
+  let engine: Engine
+  // What `jspi: 'auto'` (the default) must pick: JSPI where the engine ships it (docs/engines.md).
+  const auto: Mode = ENGINE_FEATURES[name].jspi ? 'jspi' : 'asyncify'
 
   beforeAll(async () => {
-    const root = await copyFixture('vite-build')
-    await build({
-      root,
-      configFile: false,
-      logLevel: 'warn',
-      plugins: [asyncifyVite()],
-      // module workers are built by their own pipeline, which needs the plugin too
-      worker: { format: 'es', plugins: () => [asyncifyVite()] },
-      build: {
-        outDir: 'dist',
-        rolldownOptions: { input: { main: join(root, 'index.html'), worker: join(root, 'worker.html') } },
-      },
-    })
-    server = await serveStatic(join(root, 'dist'))
+    engine = await launchEngine(name)
+    console.log(`[${engine.version}] jspi: 'auto' must pick ${auto}`)
   })
 
   afterAll(async () => {
-    await server?.close()
+    await engine?.close()
   })
 
-  // Chromium 156 ships JSPI, so `jspi: 'auto'` (the default) must pick it.
-  it('runs the awaited exports through JSPI', async () => {
-    await expectPassingPage(`${server.origin}/`, 'jspi')
-  })
-
-  it('runs the awaited exports through Asyncify when the page asks for jspi: off', async () => {
-    await expectPassingPage(`${server.origin}/?jspi=off`, 'asyncify')
-  })
-
-  it('runs them in a module worker too, in both modes', async () => {
-    await expectPassingPage(`${server.origin}/worker.html`, 'jspi')
-    await expectPassingPage(`${server.origin}/worker.html?jspi=off`, 'asyncify')
-  })
-})
-
-describe('vite dev server', () => {
-  let server: ViteDevServer
-  let origin: string
-
-  beforeAll(async () => {
-    const root = await copyFixture('vite-dev')
-    await writeFile(join(root, 'broken.wasm'), 'this is not WebAssembly')
-    server = await createServer({
-      root,
-      configFile: false,
-      logLevel: 'silent',
-      plugins: [asyncifyVite()],
-      server: { host: '127.0.0.1', port: 0, strictPort: true },
+  describe('vite build', () => {
+    it(`runs the awaited exports through ${auto} (jspi: auto)`, async () => {
+      await expectPassingPage(engine, `${viteBuild.origin}/`, auto)
     })
-    await server.listen()
-    origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '')
-  })
 
-  afterAll(async () => {
-    await server?.close()
-  })
-
-  it('serves a page whose awaited exports run through JSPI', async () => {
-    await expectPassingPage(`${origin}/`, 'jspi')
-  })
-
-  it('serves a page whose awaited exports run through Asyncify with jspi: off', async () => {
-    await expectPassingPage(`${origin}/?jspi=off`, 'asyncify')
-  })
-
-  it('shows the error overlay naming a .wasm that is not WebAssembly', async () => {
-    const { page } = await openPage(browser, `${origin}/broken.html`)
-    try {
-      const overlay = () =>
-        page.evaluate(() => document.querySelector('vite-error-overlay')?.shadowRoot?.textContent ?? '')
-      await expect.poll(overlay, { timeout: 30_000 }).toContain('broken.wasm')
-      expect(await overlay()).toMatch(/Failed to \w+ "[^"]*broken\.wasm"/)
-      expect(await page.evaluate(() => document.body.dataset.loaded)).toBeUndefined()
-    } finally {
-      await page.close()
-    }
-  })
-})
-
-describe('webpack build', () => {
-  let server: StaticServer
-
-  beforeAll(async () => {
-    const root = await copyFixture('webpack')
-    const dist = join(root, 'dist')
-    const compiler = webpack({
-      mode: 'production',
-      context: root,
-      entry: './main.js',
-      output: { path: dist, filename: 'main.js' },
-      // jspi: 'off' is the build-time switch: no JSPI bytes are emitted, so even Chromium runs the Asyncify
-      // build. Only the imports that really pause are listed (the Vite builds let every import pause).
-      plugins: [asyncifyWebpack({ jspi: 'off', asyncImports: ['env.sleep', 'env.get_i64', 'env.callback'] })],
+    it('runs the awaited exports through Asyncify when the page asks for jspi: off', async () => {
+      await expectPassingPage(engine, `${viteBuild.origin}/?jspi=off`, 'asyncify')
     })
-    const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
-      compiler.run((error, result) => (error ? reject(error) : resolve(result))),
-    )
-    await new Promise((resolve) => compiler.close(resolve))
-    expect(stats?.hasErrors() ? stats.toString('errors-only') : '').toBe('')
-    // A classic script: webpack's automatic publicPath reads document.currentScript.
-    await writeFile(
-      join(dist, 'index.html'),
-      '<!doctype html><link rel="icon" href="data:,"><p>mode: <span id="mode">loading</span></p><p>result: <span id="result">running</span></p><script src="./main.js"></script>',
-    )
-    server = await serveStatic(dist)
+
+    it('runs them in a module worker too, in both modes', async () => {
+      await expectPassingPage(engine, `${viteBuild.origin}/worker.html`, auto)
+      await expectPassingPage(engine, `${viteBuild.origin}/worker.html?jspi=off`, 'asyncify')
+    })
   })
 
-  afterAll(async () => {
-    await server?.close()
+  describe('vite dev server', () => {
+    it(`serves a page whose awaited exports run through ${auto} (jspi: auto)`, async () => {
+      await expectPassingPage(engine, `${viteDevOrigin}/`, auto)
+    })
+
+    it('serves a page whose awaited exports run through Asyncify with jspi: off', async () => {
+      await expectPassingPage(engine, `${viteDevOrigin}/?jspi=off`, 'asyncify')
+    })
+
+    it('shows the error overlay naming a .wasm that is not WebAssembly', async () => {
+      const { page } = await openPage(engine, `${viteDevOrigin}/broken.html`)
+      try {
+        const overlay = () =>
+          page.evaluate(() => document.querySelector('vite-error-overlay')?.shadowRoot?.textContent ?? '')
+        await expect.poll(overlay, { timeout: 30_000 }).toContain('broken.wasm')
+        expect(await overlay()).toMatch(/Failed to \w+ "[^"]*broken\.wasm"/)
+        expect(await page.evaluate(() => document.body.dataset.loaded)).toBeUndefined()
+      } finally {
+        await page.close()
+      }
+    })
   })
 
-  it('runs the awaited exports through Asyncify (jspi: off in the plugin)', async () => {
-    await expectPassingPage(`${server.origin}/`, 'asyncify')
+  describe('webpack build', () => {
+    it('runs the awaited exports through Asyncify (jspi: off in the plugin)', async () => {
+      await expectPassingPage(engine, `${webpackBuild.origin}/`, 'asyncify')
+    })
   })
 })
+
+async function buildWithVite(): Promise<StaticServer> {
+  const root = await copyFixture('vite-build')
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [asyncifyVite()],
+    // Module workers are built by their own pipeline with `worker.plugins` only: the plugin joins it by itself.
+    worker: { format: 'es' },
+    build: {
+      outDir: 'dist',
+      rolldownOptions: { input: { main: join(root, 'index.html'), worker: join(root, 'worker.html') } },
+    },
+  })
+  return serveStatic(join(root, 'dist'))
+}
+
+async function serveWithViteDev(): Promise<[ViteDevServer, string]> {
+  const root = await copyFixture('vite-dev')
+  await writeFile(join(root, 'broken.wasm'), 'this is not WebAssembly')
+  const server = await createServer({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [asyncifyVite()],
+    server: { host: '127.0.0.1', port: 0, strictPort: true },
+  })
+  await server.listen()
+  return [server, server.resolvedUrls!.local[0]!.replace(/\/$/, '')]
+}
+
+async function buildWithWebpack(): Promise<StaticServer> {
+  const root = await copyFixture('webpack')
+  const dist = join(root, 'dist')
+  const compiler = webpack({
+    mode: 'production',
+    context: root,
+    entry: './main.js',
+    output: { path: dist, filename: 'main.js' },
+    // jspi: 'off' is the build-time switch: no JSPI bytes are emitted, so even an engine with JSPI runs the
+    // Asyncify build. Only the imports that really pause are listed (the Vite builds let every import pause).
+    plugins: [asyncifyWebpack({ jspi: 'off', asyncImports: ['env.sleep', 'env.get_i64', 'env.callback'] })],
+  })
+  const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
+    compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+  )
+  await new Promise((resolve) => compiler.close(resolve))
+  expect(stats?.hasErrors() ? stats.toString('errors-only') : '').toBe('')
+  // A classic script: webpack's automatic publicPath reads document.currentScript.
+  await writeFile(
+    join(dist, 'index.html'),
+    '<!doctype html><link rel="icon" href="data:,"><p>mode: <span id="mode">loading</span></p><p>unwind buffer: <span id="buffer">unknown</span></p><p>result: <span id="result">running</span></p><script src="./main.js"></script>',
+  )
+  return serveStatic(dist)
+}

@@ -12,7 +12,8 @@ import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './e
 import { restoreExportNames } from './export-names.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
 import type { BuildReport } from './report.ts'
-import { checkSections, type WasmSectionsInfo, withoutSections } from './wasm-sections.ts'
+import { unmatchedEntryWarnings } from './unmatched.ts'
+import { checkSections, readFunctionNames, type WasmSectionsInfo, withoutSections } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -111,6 +112,13 @@ export async function asyncify(
     }
   }
 
+  // Not cached with the output: it only reads the meta and the input, and the same bytes may get other lists.
+  const { addList, removeList, onlyList, asyncImports } = transformOptions
+  const functionNames =
+    addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(input) : []
+  warnings.push(
+    ...unmatchedEntryWarnings({ asyncImports, addList, removeList, onlyList }, output.meta, functionNames),
+  )
   const placementWarning = topRegionWarning(output.meta, stackSize)
   if (placementWarning) warnings.push(placementWarning)
   const report: BuildReport = {

@@ -27,4 +27,4 @@ export {
   resolveOptions,
   WASI_ASYNC_IMPORTS,
 } from './options.ts'
-export { type BuildReport, formatReport } from './report.ts'
+export { type BuildReport, formatBytes, formatReport } from './report.ts'

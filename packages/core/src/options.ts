@@ -364,7 +364,7 @@ function show(value: unknown): string {
 }
 
 /** Closest key by edit distance, when it is close enough to be a plausible typo. */
-function closestKey(key: string, candidates: readonly string[]): string | undefined {
+export function closestKey(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of candidates) {

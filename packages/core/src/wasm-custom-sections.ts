@@ -87,3 +87,17 @@ function subsection(r: Reader): Reader {
   r.skip(size)
   return sub
 }
+
+/** Push the names of the function-names subsection (id 1) of a `name` section body to `names`. */
+export function readFunctionNameMap(r: Reader, names: string[]): void {
+  while (r.remaining > 0) {
+    const id = r.byte()
+    const sub = subsection(r)
+    if (id !== 1) continue
+    for (let n = sub.count('names', LIMITS.functions, 2); n > 0; n--) {
+      sub.u32()
+      names.push(sub.name())
+    }
+    return
+  }
+}

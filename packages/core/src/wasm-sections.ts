@@ -11,7 +11,7 @@
  */
 
 import { TransformFailure } from './errors.ts'
-import { CUSTOM_CHECKS } from './wasm-custom-sections.ts'
+import { CUSTOM_CHECKS, readFunctionNameMap } from './wasm-custom-sections.ts'
 import { LIMITS, Malformed, Reader, Unknown } from './wasm-reader.ts'
 
 export const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
@@ -131,6 +131,29 @@ export function checkSections(bytes: Uint8Array): WasmSectionsInfo {
         NOT_WASM_FIX,
       )
     : new TransformFailure('ASYNCIFY_INVALID_WASM', sections.detail, INVALID_FIX)
+}
+
+/**
+ * The function names of the `name` section (imports included), as Binaryen reads them for the function lists;
+ * empty without a function-names subsection. Malformed entries end the list instead of throwing.
+ */
+export function readFunctionNames(bytes: Uint8Array): string[] {
+  const names: string[] = []
+  let offset = 8
+  while (offset < bytes.length) {
+    const id = bytes[offset++]!
+    const header = new Reader(bytes, offset, bytes.length)
+    try {
+      const size = header.u32()
+      offset = header.offset + size
+      const r = new Reader(bytes, header.offset, Math.min(offset, bytes.length))
+      if (id === CUSTOM_SECTION && r.name() === 'name') readFunctionNameMap(r, names)
+    } catch (error) {
+      if (error instanceof Malformed) return names
+      throw error
+    }
+  }
+  return names
 }
 
 /** The module without the given sections (byte ranges from `readSections`). */

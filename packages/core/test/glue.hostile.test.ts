@@ -92,7 +92,13 @@ async function runGlue(variant: 'exports' | 'init', script: string): Promise<unk
   const importModules: Record<string, string> = Object.create(null)
   const modules = [...new Set(hostileMeta.imports.map((entry) => entry.module))]
   for (const [i, module] of modules.entries()) {
-    await writeFile(join(dir, `ns${i}.mjs`), `export const valueOf = () => ${i}\nexport const tag = ${i}\n`)
+    // The module exports what the wasm imports from it (`?asyncify` imports those by name) and a tag.
+    const names = hostileMeta.imports.filter((entry) => entry.module === module).map((entry) => entry.name)
+    const exported = names.map((name) => `export { value as ${JSON.stringify(name)} }`).join('\n')
+    await writeFile(
+      join(dir, `ns${i}.mjs`),
+      `const value = () => ${i}\n${exported}\nexport const tag = ${i}\n`,
+    )
     importModules[module] = `./ns${i}.mjs`
   }
   const glue = genGlue({
@@ -109,6 +115,7 @@ async function runGlue(variant: 'exports' | 'init', script: string): Promise<unk
     [
       `const glue = await import(${JSON.stringify(pathToFileURL(join(dir, 'glue.mjs')).href)})`,
       `const modules = ${JSON.stringify(modules)}`,
+      `const imported = ${JSON.stringify(modules.map((module) => hostileMeta.imports.find((entry) => entry.module === module)!.name))}`,
       `const result = await (async () => {${script}})()`,
       "process.stdout.write(JSON.stringify({ pwned: globalThis.pwned ?? null, polluted: 'tag' in {} || typeof ({}).valueOf !== 'function', result }))",
     ].join('\n'),
@@ -142,7 +149,9 @@ describe('glue with hostile names', () => {
           return {
             prototype: Object.getPrototypeOf(imports),
             own: Object.getOwnPropertyNames(imports).sort(),
-            tags: modules.map((module) => Object.hasOwn(imports, module) && imports[module].tag),
+            // each module's own function, and nothing inherited
+            values: modules.map((module, i) => Object.hasOwn(imports, module) && imports[module][imported[i]]()),
+            inner: modules.map((module) => Object.getPrototypeOf(imports[module])),
           }
         })(),
       }`,
@@ -158,7 +167,8 @@ describe('glue with hostile names', () => {
         defaults: {
           prototype: null,
           own: [...new Set(hostileMeta.imports.map((entry) => entry.module))].sort(),
-          tags: [...new Set(hostileMeta.imports.map((entry) => entry.module))].map((_, i) => i),
+          values: [...new Set(hostileMeta.imports.map((entry) => entry.module))].map((_, i) => i),
+          inner: [...new Set(hostileMeta.imports.map((entry) => entry.module))].map(() => null),
         },
       },
     })

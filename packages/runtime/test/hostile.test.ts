@@ -57,8 +57,10 @@ describe('import names that are Object.prototype members', () => {
     const user = JSON.parse('{"__proto__": {"polluted": 0}}') as Record<string, unknown>
     const protoImports = Object.getOwnPropertyDescriptor(user, '__proto__')?.value as Record<string, unknown>
     protoImports.polluted = (x: number) => x * 10
-    user.constructor = { keys: (x: number) => x + 1 }
-    user.toString = { call: (x: number) => x * 100 }
+    Object.assign(user, {
+      constructor: { keys: (x: number) => x + 1 },
+      toString: { call: (x: number) => x * 100 },
+    })
     user.env = { sleep: (ms: number) => later(1, ms) }
     const inst = await instantiate(
       { asyncify: proto.wasm, jspi: proto.jspiWasm },

@@ -5,7 +5,7 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName, isNamespaceExport } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
 import { jsString, jsValue } from './literal.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
@@ -14,8 +14,12 @@ export type GlueSource =
   | { kind: 'asset-path'; path: string }
   /** An asset emitted with `this.emitFile`, referenced as `import.meta.ROLLUP_FILE_URL_<referenceId>`. */
   | { kind: 'rollup-ref'; referenceId: string }
-  /** A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). */
-  | { kind: 'url-import'; specifier: string }
+  /**
+   * A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). `fileUrl`, when given, is
+   * the same file as a `file:` URL, used instead when the glue itself runs from a `file:` URL: Vitest's jsdom and
+   * happy-dom environments run Vite's browser transform in Node, where the served path means nothing.
+   */
+  | { kind: 'url-import'; specifier: string; fileUrl?: string }
   /** An absolute URL, used as is (a `file:` URL in Vite's SSR dev server). */
   | { kind: 'url'; url: string }
   /** The bytes themselves, base64-encoded into the glue. */
@@ -74,12 +78,14 @@ export function genGlue(options: GlueOptions): string {
       ? [`import { ${runtimeNames.join(', ')} } from ${jsString(options.runtime)}`]
       : []),
     ...(wasi ? genWasiSetup(wasi) : []),
-    ...importModules.map(
-      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${jsString(specifier)}`,
-    ),
+    ...(variant === 'exports'
+      ? genNamedImports(meta, importModules)
+      : importModules.map(
+          ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${jsString(specifier)}`,
+        )),
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${jsValue(meta)}`,
-    `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
+    `const ${GENERATED_PREFIX}defaults = ${variant === 'exports' ? genNamedDefaults(meta, importModules) : genDefaults(importModules)}`,
     ...(variant === 'exports' ? genLazyExports(meta, !!wasi) : genInit(importModules.length > 0, !!wasi)),
   ]
   return `${lines.join('\n')}\n`
@@ -113,7 +119,9 @@ function genSourceExpression(source: GlueSource, local: string): string {
       // The bundler renders a URL string, relative or root-relative, so it is resolved against this module.
       return `new URL(import.meta.ROLLUP_FILE_URL_${source.referenceId}, import.meta.url)`
     case 'url-import':
-      return `new URL(${local}, import.meta.url)`
+      return source.fileUrl
+        ? `import.meta.url.startsWith("file:") ? new URL(${jsString(source.fileUrl)}) : new URL(${local}, import.meta.url)`
+        : `new URL(${local}, import.meta.url)`
     case 'url':
       return `new URL(${jsString(source.url)})`
     case 'inline':
@@ -129,6 +137,38 @@ function genSourceExpression(source: GlueSource, local: string): string {
 function genDefaults(importModules: [string, string][]): string {
   const entries = importModules.map(([name], i) => `[${jsString(name)}]: ${GENERATED_PREFIX}module_${i}`)
   return `{ ${['__proto__: null', ...entries].join(', ')} }`
+}
+
+/**
+ * `?asyncify` takes every import from `importModules`, so each one is imported by name: a module that lacks one
+ * fails the build in the bundler (`"get_i64" is not exported by "src/wasm-env.ts"`) instead of the first call.
+ */
+function genNamedImports(meta: WasmMeta, importModules: [string, string][]): string[] {
+  return importModules.map(([module, specifier], m) => {
+    const names = importedNames(meta, module).map((name, i) => {
+      const imported = isPropertyName(name) ? name : jsString(name)
+      return `${imported} as ${GENERATED_PREFIX}import_${m}_${i}`
+    })
+    return `import { ${names.join(', ')} } from ${jsString(specifier)}`
+  })
+}
+
+/**
+ * `() => ({ __proto__: null, ["env"]: { __proto__: null, ["sleep"]: __asyncify_import_0_0 } })`: read at
+ * instantiation, so an import cycle is fine. Prototype-less with computed keys, like `genDefaults`.
+ */
+function genNamedDefaults(meta: WasmMeta, importModules: [string, string][]): string {
+  const modules = importModules.map(([module], m) => {
+    const fields = importedNames(meta, module).map(
+      (name, i) => `[${jsString(name)}]: ${GENERATED_PREFIX}import_${m}_${i}`,
+    )
+    return `[${jsString(module)}]: { ${['__proto__: null', ...fields].join(', ')} }`
+  })
+  return `() => ({ ${['__proto__: null', ...modules].join(', ')} })`
+}
+
+function importedNames(meta: WasmMeta, module: string): string[] {
+  return [...new Set(meta.imports.filter((entry) => entry.module === module).map((entry) => entry.name))]
 }
 
 /**
@@ -156,7 +196,7 @@ function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
   const p = GENERATED_PREFIX
   const options = wasi ? `, { wasi: ${p}wasi }` : ''
   const lines = [
-    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults${options}))`,
+    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults()${options}))`,
   ]
   meta.exports.forEach((entry, i) => {
     if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
@@ -172,16 +212,29 @@ function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
 
 /**
  * `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults
- * (with WASI, `options.wasi` over the configured WASI options, key by key).
+ * (with WASI, `options.wasi` over the configured WASI options, key by key). Each file is fetched and compiled once:
+ * later calls instantiate the `WebAssembly.Module` the first one compiled.
  */
 function genInit(hasDefaults: boolean, wasi: boolean): string[] {
   const p = GENERATED_PREFIX
   const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
   const options = wasi ? `{ ...options, wasi: { ...${p}wasi, ...options?.wasi } }` : 'options'
   const lines = [
+    '/** Compiled modules by source (asyncify, jspi), from the first init() that loaded each. */',
+    `const ${p}compiled = {}`,
     '/** A new, independent instance per call. */',
     'export default function init(imports, options) {',
-    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, ${options})`,
+    '  let loaded',
+    '  const sources = {}',
+    `  for (const mode of Object.keys(${p}sources)) {`,
+    `    sources[mode] = () => ${p}compiled[mode] ?? ((loaded = mode), ${p}sources[mode]())`,
+    '  }',
+    `  const instance = ${p}instantiate(sources, ${p}meta, ${imports}, ${options})`,
+    '  instance.then(',
+    `    (created) => { if (loaded) ${p}compiled[loaded] ??= created.module },`,
+    '    () => {},',
+    '  )',
+    '  return instance',
     '}',
   ]
   if (hasDefaults) {

@@ -1,5 +1,6 @@
-// Runs in Chromium, on the page and in a module worker (browser.test.ts serves it next to the built
-// runtime as /runtime.mjs). Returns plain JSON so the test can compare it.
+// Runs in each browser engine, on the page and in a module worker (browser.test.ts serves it next to the
+// built runtime as /runtime.mjs). Returns plain JSON so the test can compare it.
+import { bufferFacts } from '/buffer-facts.js'
 import { instantiate } from '/runtime.mjs'
 
 // absolute URLs: in the blob: worker, relative ones would resolve against the blob
@@ -44,21 +45,32 @@ export async function scenario(jspi) {
 
   out.after = await e.run(2, 3)
   out.heap = await e.heap_check()
+  out.buffer = bufferFacts(inst)
   return out
 }
 
 /**
- * Asyncify only: an undersized buffer overflows far past its end; the region at the top of memory takes it
- * (a trap at the end of memory), and the same instance keeps working.
+ * Asyncify only: deep(5000) overflows an undersized buffer far past its end. The default placement, the region
+ * at the top of memory, takes it (a trap at the end of memory) and the same instance keeps working; the malloc
+ * fallback (what a build without a top region gets) is overrun past its guard and poisons the instance.
  */
 export async function overflow() {
   const meta = await (await fetch(at('/compute.json'))).json()
-  meta.buffer.stackSize = 1024
-  const inst = await instantiate({ asyncify: fetch(at('/compute.wasm')) }, meta, {
-    env: { sleep: (ms) => later(1, ms), log: () => {}, yield_now: () => 0, get_i64: (v) => v },
-  })
-  await inst.exports._initialize()
-  const first = await inst.exports.deep(5000).catch((error) => error.code)
-  const next = await inst.exports.deep(10).catch((error) => error.code)
-  return [first, next, inst.unwindBuffer.placement]
+  const overflowWith = async (buffer) => {
+    const inst = await instantiate(
+      { asyncify: fetch(at('/compute.wasm')) },
+      { ...meta, buffer },
+      {
+        env: { sleep: (ms) => later(1, ms), log: () => {}, yield_now: () => 0, get_i64: (v) => v },
+      },
+    )
+    await inst.exports._initialize()
+    const first = await inst.exports.deep(5000).catch((error) => error.code)
+    const next = await inst.exports.deep(10).catch((error) => error.code)
+    return [first, next, inst.unwindBuffer?.placement]
+  }
+  return {
+    top: await overflowWith({ ...meta.buffer, stackSize: 1024 }),
+    malloc: await overflowWith({ stackSize: 1024, allocExport: meta.buffer.allocExport }),
+  }
 }
