@@ -119,9 +119,19 @@ describe('the dts file with hostile file names', () => {
     // Every line is a comment, a declaration or a closing brace: no file name started a line of its own.
     for (const line of text.split('\n')) expect(line).toMatch(/^(?:\/\/ |declare module |\s+|}|$)/)
     const modules = [...text.matchAll(/^declare module (".*") \{$/gm)].map((m) => JSON.parse(m[1]!) as string)
-    expect(modules.filter((name) => name.endsWith('?asyncify')).sort()).toEqual(
+    // The import patterns (prefix `.`): every file but those whose suffix would need a second `*`.
+    expect(modules.filter((name) => name.startsWith('.*/') && name.endsWith('?asyncify')).sort()).toEqual(
       [...NAMES, 'game.wasm', 'src/twin.wasm'].map((name) => `.*/${name}?asyncify`).sort(),
     )
+    // The exact module per file, for all of them, with `*` encoded: no name is a pattern by accident.
+    expect(
+      modules.filter((name) => name.startsWith('unplugin-asyncify:') && name.endsWith('?asyncify')).sort(),
+    ).toEqual(
+      [...NAMES, 'st%2Aar/game.wasm', 'st%2Aar/twin.wasm', 'twin.wasm', 'a%2Ab.wasm']
+        .map((name) => `unplugin-asyncify:src/${name}?asyncify`)
+        .sort(),
+    )
+    for (const name of modules) expect(name.split('*').length).toBeLessThanOrEqual(2)
 
     // A new process keeps the blocks of files it did not process, read back from the escaped markers.
     const again = new DtsFile(OUT, ROOT)
