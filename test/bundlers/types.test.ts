@@ -115,8 +115,8 @@ describe('dts option', () => {
 
   it('writes declarations for the imported wasm, with no errors of their own', async () => {
     const text = await readFile(DTS, 'utf8')
-    expect(text).toContain('declare module ".*/compute.wasm?asyncify"')
-    expect(text).toContain('declare module "@*/compute.wasm?asyncify"')
+    expect(text).toContain('declare module ".*\\/compute.wasm?asyncify"')
+    expect(text).toContain('declare module "@*\\/compute.wasm?asyncify"')
     expect(show(inFile(found, 'asyncify-wasm.d.ts'))).toBe('')
   })
 

@@ -9,10 +9,11 @@ import { getPool } from './binaryen/pool.ts'
 import type { InjectedFault, TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { cacheKey, readCache, writeCache } from './cache.ts'
 import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './errors.ts'
+import { restoreExportNames } from './export-names.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
 import type { BuildReport } from './report.ts'
 import { unmatchedEntryWarnings } from './unmatched.ts'
-import { checkSections, readFunctionNames } from './wasm-sections.ts'
+import { checkSections, readFunctionNames, type WasmSectionsInfo, withoutSections } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -91,12 +92,21 @@ export async function asyncify(
       'Pass the file contents as bytes',
     )
   }
-  // Cheap checks up front: junk input fails without starting a worker.
+  // Cheap checks up front: junk input (and any count too large for the bytes) fails without starting a worker.
+  let sections: WasmSectionsInfo
   try {
-    checkSections(bytes)
+    sections = checkSections(bytes)
   } catch (error) {
     throw fromFailure(error as TransformFailure, file)
   }
+  // Engines ignore custom sections; Binaryen rejects the whole module for a malformed one it reads.
+  const broken = sections.brokenCustomSections
+  const input = broken.length > 0 ? withoutSections(bytes, broken) : bytes
+  const inputWarnings = broken.map(
+    (section) =>
+      `dropped the malformed ${JSON.stringify(section.name)} custom section (${section.reason}): engines ignore ` +
+      'it, but Binaryen would reject the module. Fix the tool that wrote it',
+  )
 
   const { cacheDir, stackSize, maxPausedCalls, ...resolvedTransform } = resolved
   const stage = (context as InternalAsyncifyContext).stage
@@ -105,7 +115,7 @@ export async function asyncify(
   let output: TransformOutput | undefined
   let key: string | undefined
   if (cacheDir !== false) {
-    key = cacheKey(bytes, transformOptions)
+    key = cacheKey(input, transformOptions)
     const lookup = await readCache(cacheDir, key)
     if (lookup.status === 'hit') output = lookup.output
     else if (lookup.status === 'corrupt') warnings.push(`rebuilt a corrupt cache entry (${lookup.reason})`)
@@ -113,7 +123,8 @@ export async function asyncify(
   const hit = output !== undefined
   if (!output && (context as InternalAsyncifyContext).cacheOnly) throw CACHE_MISS
   if (!output) {
-    output = await runInWorker(bytes, transformOptions, file, (context as InternalAsyncifyContext).fault)
+    output = await runInWorker(input, transformOptions, file, (context as InternalAsyncifyContext).fault)
+    output.meta = restoreExportNames(output.meta, output.wasm)
     if (cacheDir !== false && key) {
       try {
         await writeCache(cacheDir, key, output)
@@ -126,7 +137,7 @@ export async function asyncify(
   // Not cached with the output: it only reads the meta and the input, and the same bytes may get other lists.
   const { addList, removeList, onlyList, asyncImports } = transformOptions
   const functionNames =
-    addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(bytes) : []
+    addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(input) : []
   warnings.push(
     ...unmatchedEntryWarnings({ asyncImports, addList, removeList, onlyList }, output.meta, functionNames),
   )
@@ -139,7 +150,7 @@ export async function asyncify(
     totalFunctions: output.totalFunctions,
     timeMs: performance.now() - started,
     cache: cacheDir === false ? 'off' : hit ? 'hit' : 'miss',
-    warnings: [...output.warnings, ...warnings],
+    warnings: [...inputWarnings, ...output.warnings, ...warnings],
   }
   if (file !== undefined) report.file = file
   if (output.jspiWasm) report.jspiBytes = output.jspiWasm.length

@@ -22,6 +22,7 @@ export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
 export { type GlueOptions, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
+export { jsString } from './glue/literal.ts'
 export {
   type AsyncifyOptions,
   DEFAULT_STACK_SIZE,

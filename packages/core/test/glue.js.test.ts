@@ -157,7 +157,7 @@ describe('genGlue', () => {
       'import { sleep as __asyncify_import_0_0, "weird-name" as __asyncify_import_0_1, memory as __asyncify_import_0_2 } from "/project/src/env.js"',
     )
     expect(code).toContain(
-      'const __asyncify_defaults = () => ({ "env": { "sleep": __asyncify_import_0_0, "weird-name": __asyncify_import_0_1, "memory": __asyncify_import_0_2 } })',
+      'const __asyncify_defaults = () => ({ __proto__: null, ["env"]: { __proto__: null, ["sleep"]: __asyncify_import_0_0, ["weird-name"]: __asyncify_import_0_1, ["memory"]: __asyncify_import_0_2 } })',
     )
     const file = join(TMP, 'named-imports.mjs')
     await writeFile(file, code)

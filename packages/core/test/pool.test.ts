@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import type { InternalAsyncifyContext } from '../src/asyncify.ts'
 import { getPool, poolStats } from '../src/binaryen/pool.ts'
 import { asyncify, resolveOptions } from '../src/index.ts'
-import { fixture } from './helpers/fixtures.ts'
+import { CORE_DIR, fixture, fixturePath } from './helpers/fixtures.ts'
 
 const input = fixture('no-memory.wasm')
 const options = { cacheDir: false as const, jspi: 'off' as const }
@@ -41,6 +45,43 @@ describe('worker pool', () => {
     expect(poolStats().restarts).toBe(before.restarts + 1)
     const [a, b] = await Promise.all([asyncify(input, options), asyncify(input, options)])
     expect(a.wasm).toEqual(b.wasm)
+  })
+
+  it('an allocation failure fails the job with a clear error and replaces the worker', async () => {
+    const before = poolStats()
+    const context: InternalAsyncifyContext = { filename: 'huge.wasm', fault: 'alloc' }
+    await expect(asyncify(input, options, context)).rejects.toMatchObject({
+      code: 'ASYNCIFY_BINARYEN_FAILED',
+      message: expect.stringMatching(
+        /^Failed to asyncify "huge\.wasm": Binaryen ran out of memory \(std::bad_alloc/,
+      ),
+    })
+    expect(poolStats().restarts).toBe(before.restarts + 1)
+    const [a, b] = await Promise.all([asyncify(input, options), asyncify(input, options)])
+    expect(a.wasm).toEqual(b.wasm)
+  })
+
+  it('a worker left holding more than 1 GiB after a job is replaced, the job still succeeds', async () => {
+    const before = poolStats()
+    const context: InternalAsyncifyContext = { filename: 'big.wasm', fault: 'heap' }
+    const result = await asyncify(input, options, context)
+    expect(result.meta.exports.map((entry) => entry.name)).toEqual(['twice'])
+    expect(poolStats()).toMatchObject({ recycled: before.recycled + 1, restarts: before.restarts })
+    // Two jobs at once need two workers: the one holding the memory is gone, a fresh one starts.
+    await Promise.all([asyncify(input, options), asyncify(input, options)])
+    expect(poolStats().workersStarted).toBeGreaterThan(before.workersStarted)
+  })
+
+  it('works from a `node --input-type=module -e` script (workers do not inherit --input-type)', async () => {
+    const script = [
+      `import { asyncify, closePool } from ${JSON.stringify(pathToFileURL(join(CORE_DIR, 'dist/index.mjs')).href)}`,
+      "import { readFileSync } from 'node:fs'",
+      `const result = await asyncify(readFileSync(${JSON.stringify(fixturePath('no-memory.wasm'))}), { cacheDir: false })`,
+      'await closePool()',
+      "process.stdout.write(result.meta.exports.map((entry) => entry.name).join(','))",
+    ].join('\n')
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script])
+    expect(stdout).toBe('twice')
   })
 
   it('runs jobs queued while a worker is being replaced', async () => {

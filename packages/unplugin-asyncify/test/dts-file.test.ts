@@ -49,15 +49,15 @@ describe('DtsFile', () => {
     )
     // ...and a pattern per import prefix that re-exports them; colliding names are qualified.
     expect(text).toContain(
-      'declare module ".*/src/game.wasm?asyncify" {\n  export * from "unplugin-asyncify:src/game.wasm?asyncify"\n}',
+      'declare module ".*\\/src/game.wasm?asyncify" {\n  export * from "unplugin-asyncify:src/game.wasm?asyncify"\n}',
     )
     expect(text).toContain(
-      'declare module "@*/levels/game.wasm?asyncify&init" {\n' +
+      'declare module "@*\\/levels/game.wasm?asyncify&init" {\n' +
         '  export * from "unplugin-asyncify:src/levels/game.wasm?asyncify&init"\n' +
         '  export { default } from "unplugin-asyncify:src/levels/game.wasm?asyncify&init"\n}',
     )
     for (const prefix of DEFAULT_PREFIXES) {
-      expect(text).toContain(`declare module "${prefix}*/physics.wasm?asyncify" {`)
+      expect(text).toContain(`declare module "${prefix}*\\/physics.wasm?asyncify" {`)
     }
   })
 
@@ -71,7 +71,7 @@ describe('DtsFile', () => {
     ])
     await dts.update(join(ROOT, 'src/physics.wasm'), meta('step'), [])
     expect(dts.prefixes).toEqual([...DEFAULT_PREFIXES, '$'])
-    expect(await readFile(OUT, 'utf8')).toContain('declare module "$*/physics.wasm?asyncify" {')
+    expect(await readFile(OUT, 'utf8')).toContain('declare module "$*\\/physics.wasm?asyncify" {')
   })
 
   it('goes into src/ when the root has one (templates include only src), else the root', async () => {

@@ -1,6 +1,7 @@
 /**
  * A lazy pool of Binaryen worker threads: min(2, cpus) workers, started on first use, one module per worker
- * at a time (binaryen.js keeps global options), a FIFO queue, and a fresh worker after an abort or a crash.
+ * at a time (binaryen.js keeps global options), a FIFO queue, and a fresh worker after an abort, a crash, an
+ * allocation failure, or a job that left it holding more than 1 GiB.
  *
  * The worker always runs from the BUILT file `dist/binaryen/worker.mjs` (Node 20 cannot run TypeScript):
  * from `dist/` it sits next to this code, and when this file runs from `src/` (vitest) we use the package's
@@ -24,6 +25,13 @@ import type {
 /** Kept per worker for crash reports: the tail of what it printed. */
 const OUTPUT_LIMIT = 16_384
 
+/**
+ * A worker holding more memory than this after a job is replaced: Binaryen's wasm memory grows with the largest
+ * module it has read and is never given back, so one huge (or hostile) input would otherwise pin gigabytes for
+ * the rest of a dev-server session.
+ */
+const RECYCLE_EXTERNAL_BYTES = 1024 * 1024 * 1024
+
 interface Job {
   request: Omit<TransformRequest, 'id'>
   resolve: (output: TransformOutput) => void
@@ -43,8 +51,10 @@ export interface PoolStats {
   workersStarted: number
   /** Transform jobs sent to workers. */
   jobs: number
-  /** Workers replaced after an abort or crash. */
+  /** Workers replaced after an abort, a crash or an allocation failure. */
   restarts: number
+  /** Workers replaced after a successful job because they held more than 1 GiB. */
+  recycled: number
 }
 
 const WORKER_CANDIDATES = ['./binaryen/worker.mjs', '../../dist/binaryen/worker.mjs']
@@ -62,7 +72,7 @@ function resolveWorkerFile(): string {
 }
 
 export class BinaryenPool {
-  readonly stats: PoolStats = { workersStarted: 0, jobs: 0, restarts: 0 }
+  readonly stats: PoolStats = { workersStarted: 0, jobs: 0, restarts: 0, recycled: 0 }
   private readonly slots: Slot[] = []
   private readonly queue: Job[] = []
   private nextId = 1
@@ -107,7 +117,10 @@ export class BinaryenPool {
 
   private start(): Slot {
     const file = resolveWorkerFile()
-    const worker = new Worker(file)
+    // Workers inherit the parent's flags; `--input-type` (a `node --input-type=module -e` script) kills a
+    // worker that runs a file.
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+    const worker = new Worker(file, { execArgv })
     this.stats.workersStarted++
     const slot: Slot = { worker, id: this.stats.workersStarted, output: '', exited: false }
     let crash: unknown
@@ -145,23 +158,33 @@ export class BinaryenPool {
     const job = slot.job
     slot.job = undefined
     if (response.ok) {
-      slot.worker.unref()
+      if (response.externalBytes > RECYCLE_EXTERNAL_BYTES) {
+        this.stats.recycled++
+        this.retire(slot)
+      } else {
+        slot.worker.unref()
+      }
       job?.resolve(response.output)
     } else {
       const { code, cause, fix, binaryenOutput } = response.error
       const failure = new TransformFailure(code, cause, fix, binaryenOutput)
-      if (response.restart) {
-        // Binaryen's heap is in an unknown state after an abort: replace the worker before the next job.
+      if (response.restart || response.externalBytes > RECYCLE_EXTERNAL_BYTES) {
+        // Binaryen's heap is in an unknown state after an abort or an allocation failure: replace the worker.
         this.stats.restarts++
-        slot.exited = true
-        this.remove(slot)
-        void slot.worker.terminate()
+        this.retire(slot)
       } else {
         slot.worker.unref()
       }
       job?.reject(failure)
     }
     this.dispatch()
+  }
+
+  /** Take a worker out of the pool and end it; the next job starts a fresh one. */
+  private retire(slot: Slot): void {
+    slot.exited = true
+    this.remove(slot)
+    void slot.worker.terminate()
   }
 
   private remove(slot: Slot): void {
@@ -180,7 +203,7 @@ export function getPool(): BinaryenPool {
 
 /** Counters for tests and diagnostics; all zero until the first transform. */
 export function poolStats(): PoolStats {
-  return pool ? { ...pool.stats } : { workersStarted: 0, jobs: 0, restarts: 0 }
+  return pool ? { ...pool.stats } : { workersStarted: 0, jobs: 0, restarts: 0, recycled: 0 }
 }
 
 export async function closePool(): Promise<void> {

@@ -19,8 +19,11 @@ export type TransformMeta = Omit<WasmMeta, 'buffer' | 'maxPausedCalls'> & {
   buffer: Omit<WasmMeta['buffer'], 'stackSize'>
 }
 
-/** Test-only: make the worker fail the way a Binaryen abort or a crash would. */
-export type InjectedFault = 'abort' | 'exit'
+/**
+ * Test-only: make the worker fail the way a Binaryen abort, a crash or an allocation failure would, or (`heap`)
+ * hold 1.1 GiB of wasm memory the way Binaryen's heap does after a huge module (it never shrinks).
+ */
+export type InjectedFault = 'abort' | 'exit' | 'alloc' | 'heap'
 
 export interface TransformRequest {
   id: number
@@ -44,10 +47,14 @@ export interface TransformOutput {
   suggestedAsyncImports?: string[]
 }
 
-export type TransformResponse =
+export type TransformResponse = (
   | { id: number; ok: true; output: TransformOutput }
-  /** `restart`: Binaryen aborted; its memory is in an unknown state, so the pool replaces the worker. */
+  /** `restart`: Binaryen aborted or ran out of memory; its state is unknown, so the pool replaces the worker. */
   | { id: number; ok: false; error: SerializedAsyncifyError; restart: boolean }
+) & {
+  /** The worker's memory outside the JS heap after the job, Binaryen's wasm memory included. */
+  externalBytes: number
+}
 
 /** Something the worker printed outside a transform's own capture; the pool keeps it for crash reports. */
 export interface WorkerPrint {

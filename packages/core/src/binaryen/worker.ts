@@ -23,15 +23,28 @@ for (const stream of [process.stdout, process.stderr]) {
   }) as typeof stream.write
 }
 
+/**
+ * How an allocation failure surfaces: a C++ `std::bad_alloc` (read back with getExceptionMessage), emscripten's
+ * abort when its memory cannot grow, or V8 refusing a buffer. After any of them the heap is in an unknown state.
+ */
+const ALLOCATION_FAILURE_RE =
+  /std::bad_alloc|Cannot enlarge memory|Aborted\(OOM\)|out of memory|allocation failed|Maximum memory size exceeded/i
+
+/** Test hook (`heap` fault): kept alive like Binaryen's grown heap, which is never given back. */
+const held: WebAssembly.Memory[] = []
+
 port.on('message', async (request: TransformRequest) => {
   // Test hook: die the way an out-of-memory or a native crash would, without answering.
   if (request.fault === 'exit') process.exit(70)
+  if (request.fault === 'heap') held.push(new WebAssembly.Memory({ initial: 17_600 }))
   let response: TransformResponse
+  const externalBytes = () => process.memoryUsage().external
   try {
+    if (request.fault === 'alloc') throw new Error('std::bad_alloc (fault injected by a test)')
     const output = await transform(request.bytes, request.options, request.fault)
-    response = { id: request.id, ok: true, output }
+    response = { id: request.id, ok: true, output, externalBytes: externalBytes() }
   } catch (error) {
-    const failure =
+    let failure =
       error instanceof TransformFailure
         ? error
         : new TransformFailure(
@@ -39,7 +52,22 @@ port.on('message', async (request: TransformRequest) => {
             error instanceof Error ? error.message : String(error),
             'Please report this with the .wasm file',
           )
-    response = { id: request.id, ok: false, error: failure.toJSON(), restart: failure.restart }
+    const outOfMemory = ALLOCATION_FAILURE_RE.test(failure.message)
+    if (outOfMemory) {
+      failure = new TransformFailure(
+        'ASYNCIFY_BINARYEN_FAILED',
+        `Binaryen ran out of memory (${failure.message})`,
+        'Check that the file is the module you meant; if it is, it is too large for Binaryen in a worker thread',
+        failure.binaryenOutput,
+      )
+    }
+    response = {
+      id: request.id,
+      ok: false,
+      error: failure.toJSON(),
+      restart: failure.restart || outOfMemory,
+      externalBytes: externalBytes(),
+    }
   }
   const transfer = response.ok
     ? [response.output.wasm.buffer, ...(response.output.jspiWasm ? [response.output.jspiWasm.buffer] : [])]

@@ -6,7 +6,8 @@
 // matches `./game.wasm?asyncify` and `../dir/game.wasm?asyncify`.
 
 import type { ExportMeta, FuncSig, ImportMeta, ValType, WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName, isPropertyName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
+import { jsString } from './literal.ts'
 
 const WASI_MODULE = 'wasi_snapshot_preview1'
 
@@ -27,19 +28,34 @@ export interface DtsOptions {
   wasiTypesFrom?: string
 }
 
+/** The members TypeScript's `Object` interface gives every object type. */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set([
+  'constructor',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+])
+
 /** What a WASI command's `_start` resolves with (the `WasiExitStatus` of @unplugin-asyncify/wasi). */
 const EXIT_STATUS = '{ exitCode: number }'
 
 /** Both `declare module` blocks for one wasm file. */
 export function genDts(options: DtsOptions): string {
+  // TypeScript rejects the whole file otherwise (TS5061), and `*` cannot be escaped in a module pattern.
+  if (options.pattern.split('*').length > 2) {
+    throw new TypeError(`genDts: pattern ${JSON.stringify(options.pattern)} may contain at most one "*"`)
+  }
   return [genNamedExportsModule(options), genInitModule(options)].join('\n\n') + '\n'
 }
 
-/** `declare module '<pattern>?asyncify'`: one promise-returning function per wasm function export. */
+/** `declare module '<pattern>?asyncify'`: one promise-returning function per wasm function export (but `then`). */
 function genNamedExportsModule({ meta, pattern, wasi = false }: DtsOptions): string {
-  const lines = [`declare module ${JSON.stringify(`${pattern}?asyncify`)} {`]
+  const lines = [`declare module ${jsString(`${pattern}?asyncify`)} {`]
   meta.exports.forEach((entry, i) => {
-    if (entry.kind !== 'function') return
+    if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
     if (isBindableName(entry.name)) {
       lines.push(
         `  export function ${entry.name}(${genParams(entry.sig)}): Promise<${genResult(entry.sig, entry.name, wasi)}>`,
@@ -48,7 +64,7 @@ function genNamedExportsModule({ meta, pattern, wasi = false }: DtsOptions): str
       const local = `${GENERATED_PREFIX}export_${i}`
       lines.push(
         `  const ${local}: ${genExportType(entry, wasi)}`,
-        `  export { ${local} as ${JSON.stringify(entry.name)} }`,
+        `  export { ${local} as ${jsString(entry.name)} }`,
       )
     }
   })
@@ -71,9 +87,9 @@ function genInitModule({
   const importsRequired = [...byModule.keys()].some((module) => !optional(module))
 
   const lines = [
-    `declare module ${JSON.stringify(`${pattern}?asyncify&init`)} {`,
-    `  import type { AsyncifyInstance, InstantiateOptions } from ${JSON.stringify(typesFrom)}`,
-    ...(wasi ? [`  import type { WasiOptions } from ${JSON.stringify(wasiTypesFrom)}`] : []),
+    `declare module ${jsString(`${pattern}?asyncify&init`)} {`,
+    `  import type { AsyncifyInstance, InstantiateOptions } from ${jsString(typesFrom)}`,
+    ...(wasi ? [`  import type { WasiOptions } from ${jsString(wasiTypesFrom)}`] : []),
     '  /** The instance exports: functions return promises, memories, tables and globals are passed through. */',
     '  export interface Exports {',
     ...meta.exports.map((entry) => `    ${genKey(entry.name)}: ${genExportType(entry, wasi)}`),
@@ -86,7 +102,11 @@ function genInitModule({
     for (const entry of entries) {
       lines.push(`      ${genKey(entry.name)}${optional(module) ? '?' : ''}: ${genImportType(entry)}`)
     }
-    lines.push('    }')
+    // Every object literal has what Object declares (`constructor: Function`, …): an optional module of that
+    // name must accept it, or `init({ env })` would not type-check.
+    lines.push(
+      `    }${optional(module) && OBJECT_MEMBERS.has(module) ? ` | Object[${jsString(module)}]` : ''}`,
+    )
   }
   lines.push(
     '  }',
@@ -104,7 +124,7 @@ function genInitModule({
 }
 
 function genKey(name: string): string {
-  return isPropertyName(name) ? name : JSON.stringify(name)
+  return isPropertyName(name) ? name : jsString(name)
 }
 
 function genParams(sig: FuncSig | undefined): string {

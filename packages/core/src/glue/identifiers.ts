@@ -70,3 +70,12 @@ export function isBindableName(name: string): boolean {
 export function isPropertyName(name: string): boolean {
   return IDENTIFIER_RE.test(name)
 }
+
+/**
+ * False for `then`: a module namespace with a callable `then` is a thenable, so `await import('./x.wasm?asyncify')`
+ * would call it and never settle. The `?asyncify` glue and its declarations leave it out; `?asyncify&init`
+ * keeps it on `instance.exports`, which is not awaited.
+ */
+export function isNamespaceExport(name: string): boolean {
+  return name !== 'then'
+}

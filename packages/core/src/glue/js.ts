@@ -5,7 +5,8 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
-import { GENERATED_PREFIX, isBindableName, isPropertyName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
+import { jsString, jsValue } from './literal.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
 export type GlueSource =
@@ -77,19 +78,18 @@ export function genGlue(options: GlueOptions): string {
     ...(variant === 'exports' ? [`lazyExports as ${GENERATED_PREFIX}lazyExports`] : []),
   ]
   const lines = [
-    `// unplugin-asyncify${options.name ? `: ${JSON.stringify(options.name)}` : ''}`,
+    `// unplugin-asyncify${options.name ? `: ${jsString(options.name)}` : ''}`,
     ...(runtimeNames.length > 0
-      ? [`import { ${runtimeNames.join(', ')} } from ${JSON.stringify(options.runtime)}`]
+      ? [`import { ${runtimeNames.join(', ')} } from ${jsString(options.runtime)}`]
       : []),
     ...(wasi ? genWasiSetup(wasi) : []),
     ...(variant === 'exports'
       ? genNamedImports(meta, importModules)
       : importModules.map(
-          ([, specifier], i) =>
-            `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
+          ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${jsString(specifier)}`,
         )),
     ...genSources(options.sources),
-    `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
+    `const ${GENERATED_PREFIX}meta = ${jsValue(meta)}`,
     `const ${GENERATED_PREFIX}defaults = ${variant === 'exports' ? genNamedDefaults(meta, importModules) : genDefaults(importModules)}`,
     ...(variant === 'exports' ? genLazyExports(meta, !!wasi) : genInit(importModules.length > 0, !!wasi)),
   ]
@@ -104,7 +104,7 @@ function genSources(sources: GlueOptions['sources']): string[] {
     const source = sources[mode]
     if (!source) continue
     const local = `${GENERATED_PREFIX}url_${mode}`
-    if (source.kind === 'url-import') imports.push(`import ${local} from ${JSON.stringify(source.specifier)}`)
+    if (source.kind === 'url-import') imports.push(`import ${local} from ${jsString(source.specifier)}`)
     // Functions: the runtime calls only the one for the mode it uses, so the other file is never fetched.
     entries.push(`  ${mode}: () => ${genSourceExpression(source, local)},`)
   }
@@ -116,7 +116,7 @@ function genSourceExpression(source: GlueSource, local: string): string {
   switch (source.kind) {
     case 'asset-path':
       // Exactly this shape: webpack and Rspack only detect `new URL(<string literal>, import.meta.url)`.
-      return `new URL(${JSON.stringify(source.path)}, import.meta.url)`
+      return `new URL(${jsString(source.path)}, import.meta.url)`
     case 'rollup-ref':
       if (!REFERENCE_ID_RE.test(source.referenceId)) {
         throw new TypeError(`genGlue: invalid reference id ${JSON.stringify(source.referenceId)}`)
@@ -125,22 +125,25 @@ function genSourceExpression(source: GlueSource, local: string): string {
       return `new URL(import.meta.ROLLUP_FILE_URL_${source.referenceId}, import.meta.url)`
     case 'url-import':
       return source.fileUrl
-        ? `import.meta.url.startsWith("file:") ? new URL(${JSON.stringify(source.fileUrl)}) : new URL(${local}, import.meta.url)`
+        ? `import.meta.url.startsWith("file:") ? new URL(${jsString(source.fileUrl)}) : new URL(${local}, import.meta.url)`
         : `new URL(${local}, import.meta.url)`
     case 'url':
-      return `new URL(${JSON.stringify(source.url)})`
+      return `new URL(${jsString(source.url)})`
     case 'dev-path':
-      return `new URL(${JSON.stringify(source.path)}, location.href)`
+      return `new URL(${jsString(source.path)}, location.href)`
     case 'inline':
-      return `Uint8Array.from(atob(${JSON.stringify(source.base64)}), (c) => c.charCodeAt(0))`
+      return `Uint8Array.from(atob(${jsString(source.base64)}), (c) => c.charCodeAt(0))`
   }
 }
 
-/** The import object the JS modules named in `importModules` provide: `{ "env": __asyncify_module_0 }`. */
+/**
+ * The import object the JS modules named in `importModules` provide: `{ __proto__: null, ["env"]: … }`. Wasm
+ * module names are untrusted: without a prototype, `constructor` or `toString` find nothing inherited, and
+ * the computed key makes `"__proto__"` an own property (a plain `"__proto__": x` would set the prototype).
+ */
 function genDefaults(importModules: [string, string][]): string {
-  if (importModules.length === 0) return '{}'
-  const entries = importModules.map(([name], i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}module_${i}`)
-  return `{ ${entries.join(', ')} }`
+  const entries = importModules.map(([name], i) => `[${jsString(name)}]: ${GENERATED_PREFIX}module_${i}`)
+  return `{ ${['__proto__: null', ...entries].join(', ')} }`
 }
 
 /**
@@ -150,22 +153,25 @@ function genDefaults(importModules: [string, string][]): string {
 function genNamedImports(meta: WasmMeta, importModules: [string, string][]): string[] {
   return importModules.map(([module, specifier], m) => {
     const names = importedNames(meta, module).map((name, i) => {
-      const imported = isPropertyName(name) ? name : JSON.stringify(name)
+      const imported = isPropertyName(name) ? name : jsString(name)
       return `${imported} as ${GENERATED_PREFIX}import_${m}_${i}`
     })
-    return `import { ${names.join(', ')} } from ${JSON.stringify(specifier)}`
+    return `import { ${names.join(', ')} } from ${jsString(specifier)}`
   })
 }
 
-/** `() => ({ "env": { "sleep": __asyncify_import_0_0 } })`: read at instantiation, so an import cycle is fine. */
+/**
+ * `() => ({ __proto__: null, ["env"]: { __proto__: null, ["sleep"]: __asyncify_import_0_0 } })`: read at
+ * instantiation, so an import cycle is fine. Prototype-less with computed keys, like `genDefaults`.
+ */
 function genNamedDefaults(meta: WasmMeta, importModules: [string, string][]): string {
   const modules = importModules.map(([module], m) => {
     const fields = importedNames(meta, module).map(
-      (name, i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}import_${m}_${i}`,
+      (name, i) => `[${jsString(name)}]: ${GENERATED_PREFIX}import_${m}_${i}`,
     )
-    return `${JSON.stringify(module)}: { ${fields.join(', ')} }`
+    return `[${jsString(module)}]: { ${['__proto__: null', ...fields].join(', ')} }`
   })
-  return modules.length === 0 ? '() => ({})' : `() => ({ ${modules.join(', ')} })`
+  return `() => ({ ${['__proto__: null', ...modules].join(', ')} })`
 }
 
 function importedNames(meta: WasmMeta, module: string): string[] {
@@ -178,17 +184,21 @@ function importedNames(meta: WasmMeta, module: string): string[] {
  */
 function genWasiSetup(wasi: GlueWasi): string[] {
   const p = GENERATED_PREFIX
-  const options = JSON.stringify(wasi.options ?? {})
-  const lines = [`import { instantiateWasi as ${p}instantiate } from ${JSON.stringify(wasi.module)}`]
+  const options = jsValue(wasi.options ?? {})
+  const lines = [`import { instantiateWasi as ${p}instantiate } from ${jsString(wasi.module)}`]
   if (wasi.optionsModule === undefined) return [...lines, `const ${p}wasi = ${options}`]
   return [
     ...lines,
-    `import ${p}wasi_module from ${JSON.stringify(wasi.optionsModule)}`,
+    `import ${p}wasi_module from ${jsString(wasi.optionsModule)}`,
     `const ${p}wasi = { ...${options}, ...${p}wasi_module }`,
   ]
 }
 
-/** `?asyncify`: every function export, instantiated with the default imports on its first call. */
+/**
+ * `?asyncify`: every function export, instantiated with the default imports on its first call. An export named
+ * `then` is left out (it stays on `instance.exports` of the `&init` form): it would make the module namespace
+ * a thenable, and `await import()` of it would call the wasm function instead of settling.
+ */
 function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
   const p = GENERATED_PREFIX
   const options = wasi ? `, { wasi: ${p}wasi }` : ''
@@ -196,15 +206,12 @@ function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
     `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults()${options}))`,
   ]
   meta.exports.forEach((entry, i) => {
-    if (entry.kind !== 'function') return
-    const value = `${p}exports[${JSON.stringify(entry.name)}]`
+    if (entry.kind !== 'function' || !isNamespaceExport(entry.name)) return
+    const value = `${p}exports[${jsString(entry.name)}]`
     if (isBindableName(entry.name)) {
       lines.push(`export const ${entry.name} = ${value}`)
     } else {
-      lines.push(
-        `const ${p}export_${i} = ${value}`,
-        `export { ${p}export_${i} as ${JSON.stringify(entry.name)} }`,
-      )
+      lines.push(`const ${p}export_${i} = ${value}`, `export { ${p}export_${i} as ${jsString(entry.name)} }`)
     }
   })
   return lines
@@ -239,10 +246,13 @@ function genInit(hasDefaults: boolean, wasi: boolean): string[] {
   ]
   if (hasDefaults) {
     lines.push(
-      '/** Per wasm import module: the functions passed to init() win over the defaults. */',
+      '/** Per wasm import module: the functions passed to init() win over the defaults. Own keys only, no prototypes. */',
       `function ${p}merge(defaults, imports) {`,
-      '  const merged = { ...defaults }',
-      '  for (const name in imports) merged[name] = { ...defaults[name], ...imports[name] }',
+      '  const merged = { __proto__: null, ...defaults }',
+      '  for (const name of Object.keys(imports ?? {})) {',
+      '    const base = Object.hasOwn(defaults, name) ? defaults[name] : undefined',
+      '    merged[name] = { __proto__: null, ...base, ...imports[name] }',
+      '  }',
       '  return merged',
       '}',
     )

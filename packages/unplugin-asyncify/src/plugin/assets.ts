@@ -15,9 +15,17 @@ export interface WasmAsset {
   hash: string
 }
 
+/**
+ * Characters an asset name keeps from the wasm file's name. Everything else (`\`, `#`, `?`, `%`, quotes, line
+ * breaks) would be read as URL syntax or a separator by some host once the name is part of an asset URL.
+ */
+const UNSAFE_NAME_RE = /[^\p{L}\p{N}._-]+/gu
+/** Leaves room for `-<hash>.jspi.wasm` within the 255 bytes most file systems allow. */
+const STEM_LIMIT = 64
+
 /** The files the runtime may load, per mode: `wasm` is the JSPI build itself under `jspi: 'only'`. */
 export function wasmAssets(file: string, result: AsyncifyResult): WasmAsset[] {
-  const stem = basename(file).replace(/\.wasm$/, '')
+  const stem = assetStem(file)
   const make = (mode: AssetMode, bytes: Uint8Array): WasmAsset => ({
     mode,
     name: mode === 'jspi' ? `${stem}.jspi.wasm` : `${stem}.wasm`,
@@ -28,6 +36,16 @@ export function wasmAssets(file: string, result: AsyncifyResult): WasmAsset[] {
   const assets = [make('asyncify', result.wasm)]
   if (result.jspiWasm) assets.push(make('jspi', result.jspiWasm))
   return assets
+}
+
+/** `game` for `src/game.wasm`; `a_b` for `a\b.wasm`: the name part of the asset files, safe in any URL. */
+export function assetStem(file: string): string {
+  const safe = basename(file)
+    .replace(/\.wasm$/, '')
+    .replace(UNSAFE_NAME_RE, '_')
+    .replace(/^\.+/, '')
+  // By code point, so a cut never leaves half a surrogate pair.
+  return [...safe].slice(0, STEM_LIMIT).join('') || 'module'
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
-import { genDts, type WasmMeta } from '@unplugin-asyncify/core'
+import { genDts, jsString, type WasmMeta } from '@unplugin-asyncify/core'
 import { slash } from './paths.ts'
 
 const HEADER = [
@@ -21,8 +21,11 @@ export const DEFAULT_PREFIXES: readonly string[] = ['.', '@', '~', '#']
 /** The one exact module name the declarations of a wasm file live under; the patterns re-export it. */
 const CANONICAL_PREFIX = 'unplugin-asyncify:'
 
-/** One block per wasm file, between these markers, so a build that sees only some files keeps the others. */
-const BLOCK_RE = /^\/\/ source: (.+)\n[\s\S]*?^\/\/ end: \1$/gm
+/**
+ * One block per wasm file, between these markers, so a build that sees only some files keeps the others. The
+ * path in a marker is a JSON string (`jsString`): a file name may hold a line break or U+2028.
+ */
+const BLOCK_RE = /^\/\/ source: ("(?:[^"\\\n]|\\.)*")\n[\s\S]*?^\/\/ end: \1$/gm
 
 interface Entry {
   meta: WasmMeta
@@ -52,40 +55,55 @@ export class DtsFile {
     if (!existsSync(path)) return
     const text = readFileSync(path, 'utf8')
     this.written = text
-    for (const match of text.matchAll(BLOCK_RE)) this.kept.set(match[1]!, match[0])
+    for (const match of text.matchAll(BLOCK_RE)) this.kept.set(JSON.parse(match[1]!) as string, match[0])
   }
 
-  /** Record a processed wasm file and rewrite the declarations if they changed. */
-  update(file: string, meta: WasmMeta, providedModules: string[], wasi = false): Promise<void> {
+  /**
+   * Record a processed wasm file and rewrite the declarations if they changed. Resolves to false when imports of
+   * the file cannot be declared: its name needs a `*` in the module pattern, which TypeScript cannot escape.
+   */
+  update(file: string, meta: WasmMeta, providedModules: string[], wasi = false): Promise<boolean> {
     const source = slash(relative(this.root, file))
     this.entries.set(source, { meta, providedModules, wasi })
     this.kept.delete(source)
     const next = this.queue.then(() => this.write())
     this.queue = next.catch(() => {})
-    return next
+    return next.then(() => !this.suffixes(this.liveKept().keys()).get(source)!.includes('*'))
   }
 
   /** The whole file as it would be written now. */
   render(): string {
-    const blocks = new Map<string, string>()
-    for (const [source, block] of this.kept) {
-      if (existsSync(resolve(this.root, source))) blocks.set(source, block)
-    }
-    const sources = [...this.entries.keys(), ...blocks.keys()]
-    for (const [source, entry] of this.entries) {
-      const canonical = `${CANONICAL_PREFIX}${source}`
+    const blocks = this.liveKept()
+    for (const [source, suffix] of this.suffixes(blocks.keys())) {
+      const entry = this.entries.get(source)!
+      // `*` makes a module name a pattern; `%` is encoded too, so the name stays one per path.
+      const canonical = `${CANONICAL_PREFIX}${source.replaceAll('%', '%25').replaceAll('*', '%2A')}`
       const body = genDts({
         meta: entry.meta,
         pattern: canonical,
         providedModules: entry.providedModules,
         wasi: entry.wasi,
       }).trimEnd()
-      const suffix = uniqueSuffix(source, sources)
-      const aliases = this.prefixes.map((prefix) => genAliases(`${prefix}*/${suffix}`, canonical))
-      blocks.set(source, [`// source: ${source}`, body, ...aliases, `// end: ${source}`].join('\n'))
+      // A pattern holds one `*`, the one before the suffix: a suffix with its own cannot be declared.
+      const aliases = suffix.includes('*')
+        ? []
+        : this.prefixes.map((prefix) => genAliases(`${prefix}*/${suffix}`, canonical))
+      const marker = jsString(source)
+      blocks.set(source, [`// source: ${marker}`, body, ...aliases, `// end: ${marker}`].join('\n'))
     }
     const ordered = [...blocks.keys()].sort().map((source) => blocks.get(source)!)
     return `${[...HEADER, '', ordered.join('\n\n')].join('\n')}\n`
+  }
+
+  /** Blocks kept from the existing file whose wasm file still exists. */
+  private liveKept(): Map<string, string> {
+    return new Map([...this.kept].filter(([source]) => existsSync(resolve(this.root, source))))
+  }
+
+  /** The suffix the import patterns of each processed file end with. */
+  private suffixes(kept: Iterable<string>): Map<string, string> {
+    const sources = [...this.entries.keys(), ...kept]
+    return new Map([...this.entries.keys()].map((source) => [source, uniqueSuffix(source, sources)]))
   }
 
   private async write(): Promise<void> {
@@ -103,13 +121,13 @@ export class DtsFile {
  * every prefix costs two short blocks instead of a copy of every signature.
  */
 function genAliases(pattern: string, canonical: string): string {
-  const named = JSON.stringify(`${canonical}?asyncify`)
-  const init = JSON.stringify(`${canonical}?asyncify&init`)
+  const named = jsString(`${canonical}?asyncify`)
+  const init = jsString(`${canonical}?asyncify&init`)
   return [
-    `declare module ${JSON.stringify(`${pattern}?asyncify`)} {`,
+    `declare module ${jsString(`${pattern}?asyncify`)} {`,
     `  export * from ${named}`,
     '}',
-    `declare module ${JSON.stringify(`${pattern}?asyncify&init`)} {`,
+    `declare module ${jsString(`${pattern}?asyncify&init`)} {`,
     `  export * from ${init}`,
     `  export { default } from ${init}`,
     '}',

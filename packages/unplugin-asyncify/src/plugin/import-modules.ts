@@ -32,9 +32,10 @@ export function resolveImportModules(
   root: string,
   configured: Record<string, string>,
 ): Record<string, string> {
-  const found: Record<string, string> = {}
+  // Keyed by wasm names: no prototype, so `__proto__` is a key like any other and `constructor` finds nothing.
+  const found: Record<string, string> = Object.create(null)
   for (const module of new Set(meta.imports.map((entry) => entry.module))) {
-    const given = configured[module]
+    const given = Object.hasOwn(configured, module) ? configured[module] : undefined
     if (given !== undefined) {
       found[module] = RELATIVE_RE.test(given) ? slash(resolve(root, given)) : slash(given)
     } else if (RELATIVE_RE.test(module)) {
@@ -50,7 +51,9 @@ export function resolveImportModules(
 
 /** Modules the wasm imports that nothing provides by default (so `?asyncify` named exports cannot link). */
 export function unprovidedModules(meta: WasmMeta, provided: Record<string, string>): string[] {
-  return [...new Set(meta.imports.map((entry) => entry.module))].filter((module) => !(module in provided))
+  return [...new Set(meta.imports.map((entry) => entry.module))].filter(
+    (module) => !Object.hasOwn(provided, module),
+  )
 }
 
 function isInstalledPackage(specifier: string, from: string): boolean {

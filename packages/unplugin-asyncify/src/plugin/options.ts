@@ -90,10 +90,13 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
   if (importModules === null || typeof importModules !== 'object' || Array.isArray(importModules)) {
     throw invalid('importModules', 'must map wasm import module names to JS module paths', importModules)
   }
+  // Looked up with wasm module names, which may be `constructor` or `__proto__`: own entries only, no prototype.
+  const modules: Record<string, string> = Object.create(null)
   for (const [name, value] of Object.entries(importModules)) {
     if (typeof value !== 'string' || value === '') {
       throw invalid(`importModules[${JSON.stringify(name)}]`, 'must be a module path or package name', value)
     }
+    modules[name] = value
   }
   if (typeof inline !== 'boolean' && !(typeof inline === 'number' && inline >= 0)) {
     throw invalid('inline', 'must be true, false or a size in bytes', inline)
@@ -105,7 +108,7 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
   checkWasi(wasi)
   return {
     core,
-    importModules,
+    importModules: modules,
     include,
     exclude,
     inlineLimit: inline === true ? Number.POSITIVE_INFINITY : inline === false ? 0 : inline,

@@ -1,10 +1,14 @@
 import { createRequire } from 'node:module'
+import { sep } from 'node:path'
 
 const require = createRequire(import.meta.url)
 
-/** Forward slashes: generated import specifiers must look the same on Windows. */
+/**
+ * Forward slashes: generated import specifiers must look the same on Windows. Only there: elsewhere a backslash
+ * is an ordinary character of a file name, and turning it into a separator would name another file.
+ */
 export function slash(path: string): string {
-  return path.replace(/\\/g, '/')
+  return sep === '\\' ? path.replace(/\\/g, '/') : path
 }
 
 /**

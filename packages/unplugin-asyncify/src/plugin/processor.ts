@@ -119,7 +119,10 @@ export class WasmProcessor {
     bytes?: Uint8Array,
   ): Promise<string> {
     const processed = await this.process(file, bytes)
-    if (variant === 'exports') this.warnUnprovided(processed)
+    if (variant === 'exports') {
+      this.warnUnprovided(processed)
+      this.warnThenExport(processed)
+    }
     const sources: Record<string, GlueSource> = {}
     for (const asset of wasmAssets(processed.file, processed.result))
       sources[asset.mode] = await this.source(asset, place)
@@ -145,7 +148,10 @@ export class WasmProcessor {
     this.deferred.set(hash, { file, bytes })
     const result: AsyncifyResult = { ...prepared, wasm: prepared.jspiWasm }
     const processed: ProcessedWasm = { file, result, ...(await this.describe(file, prepared.meta)) }
-    if (variant === 'exports') this.warnUnprovided(processed)
+    if (variant === 'exports') {
+      this.warnUnprovided(processed)
+      this.warnThenExport(processed)
+    }
     const jspi = wasmAssets(file, result).find((asset) => asset.mode === 'jspi')!
     return this.genGlue(processed, variant, {
       jspi: await this.source(jspi, place),
@@ -217,6 +223,20 @@ export class WasmProcessor {
     )
   }
 
+  /** `then` is left out of the named exports (a namespace with it is a thenable): say where it went. */
+  private warnThenExport(processed: ProcessedWasm): void {
+    const { meta } = processed.result
+    const key = `${processed.file}\0then`
+    if (this.options.silent || this.warned.has(key)) return
+    if (!meta.exports.some((entry) => entry.kind === 'function' && entry.name === 'then')) return
+    this.warned.add(key)
+    this.context.logger.warn(
+      `${processed.result.report.file ?? processed.file}?asyncify: the wasm export "then" is not a named export: ` +
+        'a module namespace with a then function is a thenable, so `await import()` of it would never settle. ' +
+        'Import it with ?asyncify&init and call (await init()).exports.then().',
+    )
+  }
+
   private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
     const { root, mode, logger, progressAfterMs = PROGRESS_AFTER_MS } = this.context
     const progress = this.options.silent
@@ -249,9 +269,16 @@ export class WasmProcessor {
     // WASI comes from us unless turned off or provided by an importModules entry
     const wasi =
       this.options.wasi !== false &&
-      !(WASI_MODULE in importModules) &&
+      !Object.hasOwn(importModules, WASI_MODULE) &&
       meta.imports.some((entry) => entry.module === WASI_MODULE)
-    await this.dts?.update(file, meta, Object.keys(importModules), wasi)
+    const declared = await this.dts?.update(file, meta, Object.keys(importModules), wasi)
+    if (declared === false && !this.options.silent) {
+      this.context.logger.warn(
+        `${displayPath(file, this.context.root)}: no declarations in ${this.dts!.path}: the file's path has a "*", ` +
+          'which TypeScript cannot put into a module pattern. The generic types of unplugin-asyncify/client ' +
+          'apply; rename the file for precise ones.',
+      )
+    }
     return { importModules, wasi }
   }
 }

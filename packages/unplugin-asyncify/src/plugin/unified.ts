@@ -6,7 +6,7 @@
 
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { GlueSource } from '@unplugin-asyncify/core'
+import { type GlueSource, jsString } from '@unplugin-asyncify/core'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
 import { aliasPrefixes } from './dts-file.ts'
@@ -242,7 +242,7 @@ export function unifiedPlugin(
       // SSR output runs in Node, where the runtime reads `file:` URLs from disk: use a path relative to the chunk
       // (Vite would render `<base>/assets/…`, which only a web server understands).
       resolveFileUrl({ referenceId, relativePath }) {
-        return serverAssets.has(referenceId) ? JSON.stringify(relativePath) : null
+        return serverAssets.has(referenceId) ? jsString(relativePath) : null
       },
       generateBundle: {
         order: 'post',

@@ -6,7 +6,7 @@ const __asyncify_sources = {
   jspi: () => new URL(import.meta.ROLLUP_FILE_URL_d4$e5, import.meta.url),
 }
 const __asyncify_meta = {"version":2,"imports":[{"module":"env","name":"sleep","kind":"function","sig":{"params":["i32"],"results":["i32"]},"suspending":true},{"module":"env","name":"log","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"module":"env","name":"get_i64","kind":"function","sig":{"params":["i64"],"results":["i64"]},"suspending":true},{"module":"./math.js","name":"twice","kind":"function","sig":{"params":["f64"],"results":["f64"]}}],"exports":[{"name":"memory","kind":"memory"},{"name":"run","kind":"function","sig":{"params":["i32","i32"],"results":["i32"]},"suspending":true},{"name":"add64","kind":"function","sig":{"params":["i64","i64"],"results":["i64"]},"suspending":true},{"name":"pair","kind":"function","sig":{"params":["i32"],"results":["i32","i64"]},"suspending":true},{"name":"heap_init","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"name":"weird-name","kind":"function","sig":{"params":[],"results":["f32"]},"suspending":false},{"name":"default","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"__asyncify_meta","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"counter","kind":"global"}],"memory":{"origin":"exported","exportName":"memory","is64":false,"shared":false,"initial":2},"buffer":{"stackSize":65536,"top":{"reservedExport":"__asyncify_reserved","dirtyExport":"__asyncify_dirty"},"allocExport":"__asyncify_malloc"},"stack":{"pointerExport":"__asyncify_stack_pointer","low":1040},"maxPausedCalls":256,"inWasmRuntime":false,"jspi":"auto"}
-const __asyncify_defaults = { "env": __asyncify_module_0 }
+const __asyncify_defaults = { __proto__: null, ["env"]: __asyncify_module_0 }
 /** Compiled modules by source (asyncify, jspi), from the first init() that loaded each. */
 const __asyncify_compiled = {}
 /** A new, independent instance per call. */
@@ -23,9 +23,12 @@ export default function init(imports, options) {
   )
   return instance
 }
-/** Per wasm import module: the functions passed to init() win over the defaults. */
+/** Per wasm import module: the functions passed to init() win over the defaults. Own keys only, no prototypes. */
 function __asyncify_merge(defaults, imports) {
-  const merged = { ...defaults }
-  for (const name in imports) merged[name] = { ...defaults[name], ...imports[name] }
+  const merged = { __proto__: null, ...defaults }
+  for (const name of Object.keys(imports ?? {})) {
+    const base = Object.hasOwn(defaults, name) ? defaults[name] : undefined
+    merged[name] = { __proto__: null, ...base, ...imports[name] }
+  }
   return merged
 }
