@@ -5,11 +5,13 @@
 
 import { basename } from 'node:path'
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { RecorderOptions } from '@unplugin-asyncify/runtime/profile'
 import { getPool } from './binaryen/pool.ts'
 import type { InjectedFault, TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { cacheKey, readCache, writeCache } from './cache.ts'
 import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './errors.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
+import { planProfile, profileModule, profileTransformOptions, staleProfileWarnings } from './profile.ts'
 import type { BuildReport } from './report.ts'
 import { checkSections } from './wasm-sections.ts'
 
@@ -20,6 +22,11 @@ export interface AsyncifyResult {
   jspiWasm?: Uint8Array<ArrayBuffer>
   meta: WasmMeta
   report: BuildReport
+  /**
+   * Record mode (`profile: 'record'` in development): what the glue's recorder needs, the profile file
+   * (absolute) and the input it describes.
+   */
+  recorder?: RecorderOptions
 }
 
 export interface AsyncifyContext extends ResolveContext {
@@ -51,14 +58,17 @@ export async function asyncify(
     )
   }
   // Cheap checks up front: junk input fails without starting a worker.
+  let hasNames: boolean
   try {
-    checkSections(bytes)
+    hasNames = checkSections(bytes).hasFunctionNames
   } catch (error) {
     throw fromFailure(error as TransformFailure, file)
   }
 
-  const { cacheDir, stackSize, maxPausedCalls, ...transformOptions } = resolved
-  const warnings: string[] = []
+  const { cacheDir, stackSize, maxPausedCalls, profile: _, profileFile: _file, ...rest } = resolved
+  const plan = await planProfile(resolved, context.filename, root)
+  const transformOptions = profileTransformOptions(rest, plan, options ?? {})
+  const warnings: string[] = [...plan.warnings]
   let output: TransformOutput | undefined
   let key: string | undefined
   if (cacheDir !== false) {
@@ -81,6 +91,8 @@ export async function asyncify(
 
   const placementWarning = topRegionWarning(output.meta, stackSize)
   if (placementWarning) warnings.push(placementWarning)
+  const module = profileModule(bytes, output.totalFunctions, hasNames)
+  if (plan.kind === 'use') warnings.push(...staleProfileWarnings(plan, module, output, root))
   const report: BuildReport = {
     inputBytes: bytes.length,
     outputBytes: output.wasm.length,
@@ -95,6 +107,8 @@ export async function asyncify(
   if (output.suggestedAsyncImports) report.suggestedAsyncImports = output.suggestedAsyncImports
   if (output.binaryenOutput) report.binaryenOutput = output.binaryenOutput
   if (output.dwarfRemovedBytes) report.dwarfRemovedBytes = output.dwarfRemovedBytes
+  if (output.causes) report.causes = output.causes
+  if (plan.kind !== 'none') report.profile = { file: displayFile(plan.file, root)!, mode: plan.kind }
   // Per call, not cached: the same bytes may be imported under different names, with other runtime options.
   const meta: WasmMeta = {
     ...output.meta,
@@ -102,7 +116,9 @@ export async function asyncify(
     maxPausedCalls,
   }
   if (file !== undefined) meta.file = basename(file)
+  if (plan.kind === 'use') meta.profile = basename(plan.file)
   const result: AsyncifyResult = { wasm: output.wasm, meta, report }
+  if (plan.kind === 'record') result.recorder = { file: plan.file, module }
   if (output.jspiWasm) result.jspiWasm = output.jspiWasm
   return result
 }

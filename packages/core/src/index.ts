@@ -15,7 +15,7 @@ export { type AsyncifyContext, type AsyncifyResult, asyncify } from './asyncify.
 export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
-export { type GlueOptions, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
+export { type GlueOptions, type GlueRecorder, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
 export {
   type AsyncifyOptions,
   DEFAULT_STACK_SIZE,
@@ -26,4 +26,5 @@ export {
   resolveOptions,
   WASI_ASYNC_IMPORTS,
 } from './options.ts'
+export { PROFILE_SUFFIX, profilePath } from './profile.ts'
 export { type BuildReport, formatReport } from './report.ts'

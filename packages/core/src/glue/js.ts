@@ -5,6 +5,7 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { RecorderOptions } from '@unplugin-asyncify/runtime/profile'
 import { GENERATED_PREFIX, isBindableName } from './identifiers.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
@@ -40,6 +41,17 @@ export interface GlueOptions {
    * `instantiateWasi`, so stdin waits, sleep waits and `_start` resolves `{ exitCode }`.
    */
   wasi?: GlueWasi
+  /** Record mode (`profile: 'record'`, development): every instance reports its pauses to the recorder. */
+  recorder?: GlueRecorder
+}
+
+export interface GlueRecorder {
+  /** Specifier of `@unplugin-asyncify/runtime/profile`: an absolute path or an id the bundler resolves. */
+  module: string
+  /** The profile file and the module it describes (core's `recorder` result). */
+  options: RecorderOptions
+  /** Hand samples to the Vite dev server through `import.meta.hot` where the page has no file system. */
+  hot: boolean
 }
 
 export interface GlueWasi {
@@ -73,13 +85,16 @@ export function genGlue(options: GlueOptions): string {
       ? [`import { ${runtimeNames.join(', ')} } from ${JSON.stringify(options.runtime)}`]
       : []),
     ...(wasi ? genWasiSetup(wasi) : []),
+    ...(options.recorder ? genRecorder(options.recorder, variant) : []),
     ...importModules.map(
       ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
     ),
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
     `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
-    ...(variant === 'exports' ? genLazyExports(meta, !!wasi) : genInit(importModules.length > 0, !!wasi)),
+    ...(variant === 'exports'
+      ? genLazyExports(meta, !!wasi, !!options.recorder)
+      : genInit(importModules.length > 0, !!wasi, !!options.recorder)),
   ]
   return `${lines.join('\n')}\n`
 }
@@ -143,10 +158,32 @@ function genWasiSetup(wasi: GlueWasi): string[] {
   ]
 }
 
-/** `?asyncify`: every function export, instantiated with the default imports on its first call. */
-function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
+/**
+ * Record mode: `__asyncify_record`, the recorder for this module, and for `init` `__asyncify_onPause(options)`,
+ * which runs it before the caller's own `onPause`.
+ */
+function genRecorder(recorder: GlueRecorder, variant: GlueOptions['variant']): string[] {
   const p = GENERATED_PREFIX
-  const options = wasi ? `, { wasi: ${p}wasi }` : ''
+  const hot = recorder.hot ? ', import.meta.hot' : ''
+  const lines = [
+    `import { createRecorder as ${p}createRecorder } from ${JSON.stringify(recorder.module)}`,
+    `const ${p}record = ${p}createRecorder(${JSON.stringify(recorder.options)}${hot})`,
+  ]
+  if (variant === 'exports') return lines
+  return [
+    ...lines,
+    `function ${p}onPause(options) {`,
+    '  const own = options?.onPause',
+    `  return own ? (pause) => { ${p}record(pause); own(pause) } : ${p}record`,
+    '}',
+  ]
+}
+
+/** `?asyncify`: every function export, instantiated with the default imports on its first call. */
+function genLazyExports(meta: WasmMeta, wasi: boolean, record: boolean): string[] {
+  const p = GENERATED_PREFIX
+  const fields = [...(wasi ? [`wasi: ${p}wasi`] : []), ...(record ? [`onPause: ${p}record`] : [])]
+  const options = fields.length > 0 ? `, { ${fields.join(', ')} }` : ''
   const lines = [
     `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults${options}))`,
   ]
@@ -169,10 +206,14 @@ function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
  * `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults
  * (with WASI, `options.wasi` over the configured WASI options, key by key).
  */
-function genInit(hasDefaults: boolean, wasi: boolean): string[] {
+function genInit(hasDefaults: boolean, wasi: boolean, record: boolean): string[] {
   const p = GENERATED_PREFIX
   const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
-  const options = wasi ? `{ ...options, wasi: { ...${p}wasi, ...options?.wasi } }` : 'options'
+  const fields = [
+    ...(wasi ? [`wasi: { ...${p}wasi, ...options?.wasi }`] : []),
+    ...(record ? [`onPause: ${p}onPause(options)`] : []),
+  ]
+  const options = fields.length > 0 ? `{ ...options, ${fields.join(', ')} }` : 'options'
   const lines = [
     '/** A new, independent instance per call. */',
     'export default function init(imports, options) {',
