@@ -8,13 +8,15 @@ import {
   type GlueSource,
   type GlueWasi,
   genGlue,
+  profilePath as profileFile,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
 import { DtsFile } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
-import { runtimePath, slash, wasiPath } from './paths.ts'
+import { profilePath, runtimePath, slash, wasiPath } from './paths.ts'
+import { ProfileSink } from './profile-sink.ts'
 
 const WASI_MODULE = 'wasi_snapshot_preview1'
 
@@ -59,18 +61,23 @@ export class WasmProcessor {
   private readonly dts: DtsFile | undefined
   readonly options: PluginOptions
   readonly context: ProcessorContext
+  /** Record mode: writes what browser pages of the dev server recorded. */
+  readonly profiles: ProfileSink
 
   constructor(options: PluginOptions, context: ProcessorContext) {
     this.options = options
     this.context = context
     this.filter = createFileFilter(options.include, options.exclude, context.root)
     if (options.dts) this.dts = new DtsFile(resolve(context.root, options.dts), context.root)
+    this.profiles = new ProfileSink(context)
   }
 
   /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
   private async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
     const input = bytes ?? (await readWasm(file, this.context.root))
-    const hash = createHash('sha256').update(input).digest('hex')
+    // the profile the build may use is part of what it depends on
+    const profile = await readProfileText(profileFile(file, this.options.core.profileFile, this.context.root))
+    const hash = createHash('sha256').update(input).update(profile).digest('hex')
     const known = this.results.get(file)
     if (known?.hash === hash) return known.processed
     const processed = this.run(file, input)
@@ -92,8 +99,12 @@ export class WasmProcessor {
     variant: 'exports' | 'init',
     place: (asset: WasmAsset) => Promise<GlueSource>,
     bytes?: Uint8Array,
+    /** The glue runs in a page of the Vite dev server: record mode sends its samples over `import.meta.hot`. */
+    hot = false,
   ): Promise<string> {
     const processed = await this.process(file, bytes)
+    const { recorder } = processed.result
+    if (recorder) this.profiles.expect(recorder, processed.result.wasm)
     if (variant === 'exports') this.warnUnprovided(processed)
     const sources: Record<string, GlueSource> = {}
     for (const asset of wasmAssets(processed.file, processed.result)) {
@@ -110,6 +121,7 @@ export class WasmProcessor {
       importModules: processed.importModules,
       name: processed.result.report.file,
       wasi: processed.wasi ? this.glueWasi() : undefined,
+      recorder: recorder && { module: profilePath(), options: recorder, hot },
     })
   }
 
@@ -160,6 +172,16 @@ export class WasmProcessor {
       result.meta.imports.some((entry) => entry.module === WASI_MODULE)
     await this.dts?.update(file, result.meta, Object.keys(importModules), wasi)
     return { file, result, importModules, wasi }
+  }
+}
+
+/** The profile's text, or '' when there is none (or the file cannot be read: core says why, if it matters). */
+async function readProfileText(file: string | undefined): Promise<string> {
+  if (file === undefined) return ''
+  try {
+    return await readFile(file, 'utf8')
+  } catch {
+    return ''
   }
 }
 

@@ -7,6 +7,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { GlueSource } from '@unplugin-asyncify/core'
+import { PROFILE_EVENT } from '@unplugin-asyncify/runtime/profile'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
 import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
@@ -170,12 +171,18 @@ export function unifiedPlugin(
         if (!wasm.filter(file)) return null
         this.addWatchFile(file)
         const ctx = this as unknown as RollupLikeContext
-        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset))
+        // a page of the dev server: a recorder there hands its samples to configureServer below
+        const page = vite?.command === 'serve' && ctx.environment?.config.consumer !== 'server'
+        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset), undefined, page)
       },
     },
     vite: {
       configResolved(config) {
         vite = config
+      },
+      // Record mode: samples from browser pages (`import.meta.hot.send`) go into the profile files.
+      configureServer(server) {
+        server.ws.on(PROFILE_EVENT, (data: unknown) => getProcessor().profiles.receive(data))
       },
       // SSR output runs in Node, where the runtime reads `file:` URLs from disk: use a path relative to the chunk
       // (Vite would render `<base>/assets/…`, which only a web server understands).
