@@ -9,6 +9,8 @@
 //   --no-chromium         skip figure (d) in Chromium
 //   --label=text          the RESULTS.md section is "Real programs (<label>)"; default "before profile-guided
 //                         instrumentation". A new label adds a section, the same label replaces its section.
+//   --record              record each program's profile afresh first (bench/programs/record-profile.mjs)
+// With the `profile` variant the run also writes the "Profile-guided instrumentation" section.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -21,8 +23,10 @@ import { machine } from './lib/machine.mjs'
 import { median, ratio } from './lib/measure.mjs'
 import { writeSection } from './lib/results-file.mjs'
 import { buildContext, buildOptions, programs } from './programs/programs.mjs'
+import { recordProfile } from './programs/record-profile.mjs'
 import { chromiumDepths } from './real/chromium.mjs'
 import { renderReal } from './real/render.mjs'
+import { renderProfile } from './real/render-profile.mjs'
 import { resolveVariants } from './real/variants.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
     'no-build-times': { type: 'boolean', default: false },
     'no-chromium': { type: 'boolean', default: false },
     label: { type: 'string', default: 'before profile-guided instrumentation' },
+    record: { type: 'boolean', default: false },
   },
 })
 const quick = args.quick
@@ -61,6 +66,15 @@ const params = quick
 Object.assign(params, { depthStart: 4, peakBufferBytes: 16 << 20, warmUpMs: quick ? 100 : 3000 })
 const optimizeLevel = quick ? 1 : undefined // undefined: the production default (2)
 const results = { quick, params, optimizeLevel: optimizeLevel ?? 2, programs: {} }
+
+// ---- Profiles: recorded the way a user records them (a development build, the scripts, real pauses) ----------
+if (args.record) {
+  for (const program of selected) {
+    log(`recording the profile of ${program.name}`)
+    log(`  ${await recordProfile(program, { fresh: true })}`)
+  }
+}
+const withProfile = variantNames.includes('profile')
 
 // ---- Builds (c): every variant of every program, through the public asyncify(), default cache ------------------
 const config = { quick, params, programs: [] }
@@ -138,14 +152,14 @@ if (!args['no-build-times']) {
   const bySize = [...selected].sort((a, b) => readFileSync(a.wasm).length - readFileSync(b.wasm).length)
   for (const program of quick ? bySize.slice(0, 1) : selected) {
     log(`build time (f): ${program.name}${quick ? ' at -O0' : ''}, ${rounds} round(s)`)
-    const build = (jspi, cacheDir) =>
+    const build = (jspi, cacheDir, extra = {}) =>
       JSON.parse(
         execFileSync(
           process.execPath,
           [
             'build/real-build.mjs',
             program.wasm,
-            JSON.stringify(buildOptions({ optimizeLevel: level, extra: { jspi } })),
+            JSON.stringify(buildOptions({ optimizeLevel: level, extra: { jspi, ...extra } })),
             ...(cacheDir ? [cacheDir] : []),
           ],
           { cwd: here, encoding: 'utf8' },
@@ -157,7 +171,9 @@ if (!args['no-build-times']) {
     const off = []
     const auto = []
     const warm = []
+    const profiled = []
     let cacheDir
+    const profileBuilt = withProfile && results.programs[program.name].builds.profile
     for (let round = 0; round < rounds; round++) {
       off.push(build('off').ms)
       // a fresh, empty cache each round: the build is cold and leaves an entry for the warm figure
@@ -166,6 +182,8 @@ if (!args['no-build-times']) {
       if (cold.cache !== 'miss')
         throw new Error(`${program.name}: expected a cold build, got cache ${cold.cache}`)
       auto.push(cold.ms)
+      // from the committed profile, jspi 'auto' too
+      if (profileBuilt) profiled.push(build('auto', undefined, { profile: true }).ms)
     }
     for (let round = 0; round < rounds; round++) {
       const hit = build('auto', cacheDir)
@@ -180,6 +198,10 @@ if (!args['no-build-times']) {
       warmMs: median(warm),
       autoVsOff: ratio(median(auto), median(off)),
       warmVsCold: ratio(median(warm), median(auto)),
+      ...(profiled.length > 0 && {
+        profileMs: median(profiled),
+        profileVsAuto: ratio(median(profiled), median(auto)),
+      }),
     }
     log(`  ${JSON.stringify(results.programs[program.name].buildTime)}`)
   }
@@ -194,6 +216,15 @@ log(markdown)
 if (!quick) {
   writeSection(join(here, 'RESULTS.md'), `Real programs (${args.label})`, markdown)
   log('wrote the section to bench/RESULTS.md')
+}
+if (withProfile) {
+  const profileMarkdown = renderProfile(results)
+  log('')
+  log(profileMarkdown)
+  if (!quick) {
+    writeSection(join(here, 'RESULTS.md'), 'Profile-guided instrumentation', profileMarkdown)
+    log('wrote the profile section to bench/RESULTS.md')
+  }
 }
 const wrong = Object.entries(results.programs).flatMap(([name]) =>
   [results.node20, results.node26].flatMap((r) =>
@@ -218,6 +249,7 @@ function sizes(r, inputBytes, ms) {
     instrumented: r.report.instrumented,
     functions: r.report.totalFunctions,
     cache: r.report.cache,
+    dwarfBytes: r.report.dwarfRemovedBytes ?? 0,
     ms: Math.round(ms),
     warnings: r.report.warnings,
   }

@@ -6,7 +6,7 @@ import { createHost, runScript } from './host.mjs'
 /**
  * kind: 'original' (the input module, exports called synchronously; its imports never pause), 'asyncify' or
  * 'jspi' (through `instantiate()`, with `meta` from the build). `pause`, `input` and `maxPausesPerRun` go to
- * createHost().
+ * createHost(), `onPause` to `instantiate()` (record mode: a profile recorder).
  * `run(source)` resolves to `{ status, stdout }` of one script.
  */
 export async function openProgram({
@@ -17,6 +17,7 @@ export async function openProgram({
   pause = 'never',
   input = [],
   maxPausesPerRun,
+  onPause,
 }) {
   const host = createHost(module, { pause: kind === 'original' ? 'never' : pause, input, maxPausesPerRun })
   let exports
@@ -30,7 +31,7 @@ export async function openProgram({
     exports._initialize()
   } else {
     const sources = kind === 'jspi' ? { jspi: module } : { asyncify: module }
-    inst = await instantiate(sources, meta, host.imports, { jspi: kind === 'jspi' ? 'only' : 'off' })
+    inst = await instantiate(sources, meta, host.imports, { jspi: kind === 'jspi' ? 'only' : 'off', onPause })
     exports = inst.exports
     memory = inst.memory
     host.attach(memory)

@@ -31,11 +31,13 @@ export const programs = [
 
 /**
  * Options for `asyncify()`: the two pausing imports, defaults otherwise. `optimizeLevel` undefined is the
- * production default (2). `extra` is a benchmark variant (bench/real/variants.mjs).
+ * production default (2). `extra` is a benchmark variant (bench/real/variants.mjs). The profile committed next to
+ * each .wasm is left out (`profile: false`) unless a variant asks for it.
  */
 export function buildOptions({ optimizeLevel, extra = {} } = {}) {
   return {
     asyncImports: ASYNC_IMPORTS,
+    profile: false,
     ...(optimizeLevel === undefined ? {} : { optimizeLevel }),
     ...extra,
   }

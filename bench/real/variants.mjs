@@ -3,6 +3,8 @@
 // figure is about). A variant whose options cannot be produced yet says why and is skipped.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { profilePath } from '@unplugin-asyncify/core'
+import { repoRoot } from '../programs/programs.mjs'
 
 export const VARIANTS = {
   /** `asyncImports` = the two real imports, defaults otherwise. */
@@ -17,25 +19,22 @@ export const VARIANTS = {
     const file = join(program.wasm, '..', 'only-list.txt')
     return existsSync(file)
       ? { options: { onlyList: file } }
-      : { skip: `no ${file} (write one, or record a profile once the profile variant exists)` }
+      : { skip: `no ${file} (write one, or use the profile variant)` }
   },
   /**
-   * HOOK for profile-guided instrumentation (issue 13). Today's `asyncify()` has no option that takes a
-   * profile, and the runtime records none. When they exist: return the build options that use the profile
-   * recorded by `recordProfile()` below (for example `{ profile: file }`).
+   * Profile-guided instrumentation (issue 13): only what `bench/programs/<name>/<name>.asyncify-profile.json`
+   * recorded (`node bench/programs/record-profile.mjs`, or `--record`), with its safety net (asserts on).
    */
-  profile: () => ({
-    skip: 'asyncify() has no profile option yet (issue 13): see profileOptions in bench/real/variants.mjs',
-  }),
+  profile: (program) => withProfile(program, { profile: true }),
+  /** The same without the safety net (`asserts: false`): what the checks cost. */
+  profileUnchecked: (program) => withProfile(program, { profile: true, asserts: false }),
 }
 
-/**
- * HOOK for issue 13's record mode: run `program`'s scripts once with recording on and return the profile file.
- * `run(scriptSource)` runs a script on an instance built for recording. Returns undefined while the runtime
- * cannot record (today).
- */
-export async function recordProfile(_program, _run) {
-  return undefined
+function withProfile(program, options) {
+  const file = profilePath(program.wasm, undefined, repoRoot)
+  return existsSync(file)
+    ? { options }
+    : { skip: `no ${file} (record it: node bench/programs/record-profile.mjs ${program.name})` }
 }
 
 export function resolveVariants(names, program) {
