@@ -22,8 +22,10 @@ import { checkSections, INVALID_FIX } from '../wasm-sections.ts'
 import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
 import { captureOutput } from './capture.ts'
 import { instrumentationCauses } from './causes.ts'
+import { UnwalkableExpression } from './expression-walk.ts'
 import { definedFunctionIndexes, withFunctionNames } from './function-names.ts'
 import { type HideRegionApi, hideTopRegion } from './hide-region.ts'
+import { guardPauses, type PauseGuardApi } from './pause-guard.ts'
 import type { InjectedFault, TransformMeta, TransformOptions, TransformOutput } from './protocol.ts'
 import { findStackPointer } from './stack-pointer.ts'
 import { stripDebugSections } from './strip-debug.ts'
@@ -113,7 +115,9 @@ function runTransform(
 
     const warnings: string[] = []
     const inWasmRuntime = facts.imports.some((entry) => entry.module === 'asyncify')
-    const asserts = options.asserts && !inWasmRuntime
+    // A profile build checks only the calls that could pause (pause-guard.ts); others use Binaryen's asserts.
+    const guard = options.profiled && options.asserts && !inWasmRuntime
+    const asserts = options.asserts && !inWasmRuntime && !guard
     if (options.asserts && inWasmRuntime) {
       warnings.push(
         'asserts are off: the module drives Asyncify itself (asyncify.* imports), where they would trap',
@@ -170,6 +174,8 @@ function runTransform(
       if (isAbort(pass.error)) throw abortFailure(binaryen, pass.error, pass.stderr)
       throw passFailure(binaryen, pass.error, pass.stderr, scan, options)
     }
+
+    if (guard && jspi !== 'only') addPauseGuards(binaryen, mod, facts, scan, analysis.changing, options)
 
     let wasm: Uint8Array<ArrayBuffer>
     let jspiWasm: Uint8Array<ArrayBuffer> | undefined
@@ -610,6 +616,55 @@ function emit(binaryen: Binaryen, mod: BinaryenModule, names: boolean): Uint8Arr
 function unknownListNames(list: string[], facts: ModuleFacts): string[] {
   const defined = new Set(facts.definedFunctions)
   return list.filter((name) => !name.includes('*') && !defined.has(name))
+}
+
+/**
+ * The safety net of a profile build: checks after the calls that could pause in every function the only-list
+ * left out that can still reach a pausing import (the call graph of the input, indirect calls included).
+ */
+function addPauseGuards(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+  scan: TextScan,
+  instrumented: ReadonlySet<string>,
+  options: TransformOptions,
+): void {
+  const reachingPrinted = estimateInstrumented(scan, {
+    asyncImports: options.asyncImports,
+    ignoreIndirect: false,
+    addList: [],
+    removeList: [],
+    onlyList: [],
+  })
+  // printed names to internal ones: the text lists defined functions in module order
+  const aligned = scan.functions.length === facts.definedFunctions.length
+  const reaching = new Set(
+    aligned
+      ? facts.definedFunctions.filter((_, i) => reachingPrinted.has(scan.functions[i]!.name))
+      : reachingPrinted,
+  )
+  const asyncImports = new Set(
+    facts.imports
+      .filter((entry) => isAsyncImport(`${entry.module}.${entry.name}`, options.asyncImports))
+      .map((entry) => entry.internal),
+  )
+  const guarded = [...reaching].filter((name) => !instrumented.has(name))
+  try {
+    guardPauses(
+      binaryen as unknown as PauseGuardApi,
+      mod as never,
+      guarded,
+      (target) => asyncImports.has(target) || reaching.has(target),
+    )
+  } catch (error) {
+    if (!(error instanceof UnwalkableExpression)) throw error
+    throw new TransformFailure(
+      'ASYNCIFY_BINARYEN_FAILED',
+      `the profile's safety net could not be added (${error.message})`,
+      'Set asserts: false to build without it (a pause the profile left out then goes wrong silently), and please report this with the .wasm file',
+    )
+  }
 }
 
 /**
