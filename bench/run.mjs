@@ -116,6 +116,15 @@ await prepare('compute-tuned', compute, {
   asyncImports: ['env.yield_now'],
   ignoreIndirect: true,
 })
+for (const [name, file] of [
+  ['calls-stripped', 'calls-wasm-opt.wasm'],
+  ['calls-named', 'calls.wasm'],
+]) {
+  await prepare(name, readFileSync(join(root, 'test/fixtures/wasm', file)), {
+    optimizeLevel: 2,
+    asyncImports: ['env.sleep', 'env.callback'],
+  })
+}
 await closePool()
 
 const runtimeArgs = ['runtime-bench.mjs', work, ...(quick ? ['--quick'] : [])]
@@ -125,12 +134,69 @@ log(`  ${JSON.stringify(results.node20)}`)
 log('B. runtime, Node 26 (JSPI)')
 results.node26 = runJson(node26, runtimeArgs)
 log(`  ${JSON.stringify(results.node26)}`)
+
+// ---- C. Memory model and overlapping calls ---------------------------------------------------------------
+const callsArgs = ['calls-bench.mjs', work, ...(quick ? ['--quick'] : [])]
+log('C. memory model and overlapping calls, Node 20')
+results.calls20 = runJson(process.execPath, callsArgs)
+log(`  ${JSON.stringify(results.calls20)}`)
+log('C. memory model and overlapping calls, Node 26 (JSPI, and jspi: off)')
+results.calls26 = runJson(node26, callsArgs)
+log(`  ${JSON.stringify(results.calls26)}`)
+log('C. resident memory of untouched region pages: 40 instances, stackSize 64 KiB vs 16 MiB')
+results.rss = {}
+for (const size of [65536, 16 << 20]) {
+  const runs = []
+  for (let round = 0; round < (quick ? 1 : 5); round++) {
+    runs.push(runJson(process.execPath, ['calls-bench.mjs', work, 'rss', String(size)]))
+  }
+  results.rss[size] = { kbPerInstance: median(runs.map((r) => r.kbPerInstance)), pages: runs[0].pages }
+}
+results.rss.ratio = ratio(results.rss[16 << 20].kbPerInstance, results.rss[65536].kbPerInstance)
+log(`  ${JSON.stringify(results.rss)}`)
 rmSync(work, { recursive: true, force: true })
 
 // keeps the sections other writers own (bench/real.mjs)
 const resultsFile = join(here, 'RESULTS.md')
 if (!quick) writeFileSync(resultsFile, `${renderResults(results)}\n${sections(resultsFile)}`)
 log(quick ? 'bench --quick: every benchmark ran and returned the right results' : 'wrote bench/RESULTS.md')
+
+function renderCalls(r) {
+  const o20 = r.calls20.overlap
+  const o26 = r.calls26.overlap
+  const row = (label, key, field, suffix = 'x') =>
+    `| ${label} | ${o20[`${key}-asyncify`]?.[field] ?? 'n/a'}${suffix} | ${o26[`${key}-jspi`]?.[field] ?? 'n/a'}${suffix} | ${o26[`${key}-asyncify`]?.[field] ?? 'n/a'}${suffix} |`
+  return [
+    '## Memory model and overlapping calls',
+    '',
+    "**Placement of the unwind buffer** (compute.wasm, Asyncify): the runtime's region at the top of memory (the",
+    "default) / the module's malloc with a guard (the placement for shared memories). Ratios within each round.",
+    '',
+    '| figure | Node 20 | Node 26 |',
+    '| --- | --- | --- |',
+    `| pause + resume | ${r.calls20.placement.pauseTopVsMalloc}x | ${r.calls26.placement.pauseTopVsMalloc}x |`,
+    `| call that does not pause | ${r.calls20.placement.callTopVsMalloc}x | ${r.calls26.placement.callTopVsMalloc}x |`,
+    `| heap_init(2000): malloc-heavy, the program's memory.grow through the build's helper | ${r.calls20.placement.heapTopVsMalloc}x | ${r.calls26.placement.heapTopVsMalloc}x |`,
+    '',
+    `**Untouched region pages**: resident memory per instance (40 instances that each paused once), stackSize 16 MiB`,
+    `/ 64 KiB: ${r.rss.ratio}x (${r.rss[65536].kbPerInstance.toFixed(0)} kB and ${r.rss[16 << 20].kbPerInstance.toFixed(0)} kB; the region is ${r.rss[65536].pages} vs ${r.rss[16 << 20].pages} pages of memory).`,
+    '',
+    '**100 calls paused at once**: wall time of 100 concurrent `work(i, 10)` (each pauses on a 10 ms timer with',
+    '64 ints on its C stack and a heap block, checked after resuming) / one such call alone. Goal <= 3x.',
+    '',
+    '| module | Node 20 (Asyncify) | Node 26 (JSPI) | Node 26 (Asyncify) |',
+    '| --- | --- | --- | --- |',
+    row('calls-wasm-opt.wasm (stripped, one C stack taken in turns)', 'calls-stripped', 'ratio'),
+    row('calls.wasm (names: stacks of their own via malloc)', 'calls-named', 'ratio'),
+    row('unwind data of one paused call, bytes', 'calls-stripped', 'unwindBytesPerPause', ''),
+    row(
+      'heap for stacks of their own, bytes per paused call (calls.wasm)',
+      'calls-named',
+      'heapBytesPerPausedCall',
+      '',
+    ),
+  ]
+}
 
 function renderResults(r) {
   const met = (value, goal) => (value <= goal ? 'met' : 'missed')
@@ -194,10 +260,16 @@ function renderResults(r) {
     `| (d) the same with \`asyncImports: ['env.yield_now']\` + \`ignoreIndirect\` / original | ${r.node20.fannkuch.tunedVsOriginal}x | ${r.node26.fannkuch.tunedVsOriginal}x | < 1.22x: ${both((n) => n.fannkuch.tunedVsOriginal, 1.21)} |`,
     `| (c, d) fannkuch under JSPI (our runtime) / original | n/a | ${r.node26.fannkuch.jspiVsOriginal}x | measured |`,
     '',
+    ...renderCalls(r),
+    '',
     'Raw medians (ns per call, ms per fannkuch run):',
     '',
     '```json',
-    JSON.stringify({ node20: r.node20, node26: r.node26 }, null, 2),
+    JSON.stringify(
+      { node20: r.node20, node26: r.node26, calls20: r.calls20, calls26: r.calls26, rss: r.rss },
+      null,
+      2,
+    ),
     '```',
     '',
   ]

@@ -7,5 +7,15 @@ export default {
   entry: './src/main.js',
   output: { filename: 'main.mjs', module: true, chunkFormat: 'module' },
   experiments: { outputModule: true },
-  module: { rules: [{ resourceQuery: /asyncify/, type: 'javascript/auto', use: [loader] }] },
+  module: {
+    rules: [
+      // exportsPresence: a missing import in an importModules module fails the build instead of warning.
+      {
+        resourceQuery: /asyncify/,
+        type: 'javascript/auto',
+        parser: { exportsPresence: 'error' },
+        use: [loader],
+      },
+    ],
+  },
 }

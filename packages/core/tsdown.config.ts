@@ -6,7 +6,8 @@ export default defineConfig({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  dts: { entry: ['src/index.ts'] },
+  // cli: a types-only entry too, so the `./cli` subpath (run by unplugin-asyncify's bin) resolves with types.
+  dts: { entry: ['src/index.ts', 'src/cli.ts'] },
   // binaryen.js is 15 MB with top-level await: never bundle it, load it at runtime in the worker.
   deps: { neverBundle: ['binaryen'] },
 })

@@ -14,6 +14,8 @@ export default defineConfig({
     'src/runtime.ts',
     'src/wasi.ts',
     'src/wasi-node.ts',
+    // The bin (wasm-asyncify), not an export.
+    'src/cli.ts',
   ],
   format: 'esm',
   platform: 'node',

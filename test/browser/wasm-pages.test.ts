@@ -63,8 +63,8 @@ describe('vite build', () => {
       configFile: false,
       logLevel: 'warn',
       plugins: [asyncifyVite()],
-      // module workers are built by their own pipeline, which needs the plugin too
-      worker: { format: 'es', plugins: () => [asyncifyVite()] },
+      // Module workers are built by their own pipeline with `worker.plugins` only: the plugin joins it by itself.
+      worker: { format: 'es' },
       build: {
         outDir: 'dist',
         rolldownOptions: { input: { main: join(root, 'index.html'), worker: join(root, 'worker.html') } },

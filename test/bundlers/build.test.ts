@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bundlers, clean } from './builders.ts'
 import {
+  buildLog,
   errorCode,
   FIXTURE_APP,
   fixtureOptions,
@@ -48,7 +49,7 @@ describe.each(bundlers)('$name', (bundler) => {
   })
 
   it('prints one build line per wasm file, and nothing else', () => {
-    const ours = printed.filter((line) => line.includes('[unplugin-asyncify]')).sort()
+    const ours = buildLog(printed).sort()
     expect(ours).toHaveLength(2)
     expect(ours[0]).toMatch(
       /src\/calls-wasm-opt\.wasm .* -> .*functions instrumented.*\(cache (hit|miss)\), DWARF removed/,

@@ -152,6 +152,7 @@ export async function runCompiler(compiler: CompilerLike): Promise<void> {
 export const loaderRule = (options: Options) => ({
   resourceQuery: /asyncify/,
   type: 'javascript/auto',
+  parser: { exportsPresence: 'error' },
   use: [{ loader: 'unplugin-asyncify/webpack-loader', options }],
 })
 

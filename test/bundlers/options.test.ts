@@ -8,6 +8,7 @@ import asyncifyEsbuild from 'unplugin-asyncify/esbuild'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Bundler, bundlers, clean } from './builders.ts'
 import {
+  buildLog,
   errorCode,
   FIXTURE_APP,
   fixtureOptions,
@@ -31,7 +32,7 @@ async function buildCapturing(bundler: Bundler, name: string, entry: string, opt
   await clean(outDir)
   try {
     const built = await bundler.build({ app: FIXTURE_APP, entry, outDir, options })
-    return { built, outDir, printed: printed.filter((line) => line.includes('[unplugin-asyncify]')) }
+    return { built, outDir, printed: buildLog(printed) }
   } finally {
     log.mockRestore()
     warn.mockRestore()
@@ -79,6 +80,49 @@ describe('build log', () => {
   })
 })
 
+describe('importModules', () => {
+  // Every bundler, and the webpack loader with the rule the README gives.
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: a module that lacks an import of ?asyncify fails the build, naming both`, async () => {
+      const build = buildCapturing(bundler, `missing-import-${bundler.name}`, 'src/main.js', {
+        ...fixtureOptions(FIXTURE_APP),
+        importModules: { env: join(FIXTURE_APP, 'src/wasm-env-partial.js') },
+      })
+      const error = await build.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error, 'the build should fail').toBeDefined()
+      const message = String((error as Error).message ?? error)
+      expect(message).toContain('get_i64')
+      expect(message).toContain('wasm-env-partial')
+    })
+  }
+})
+
+describe('?asyncify on a file that is not a .wasm binary', () => {
+  for (const bundler of bundlers) {
+    it(`${bundler.name}: WebAssembly text and JavaScript fail with ASYNCIFY_NOT_WASM and the fix`, async () => {
+      const failure = (entry: string) =>
+        buildCapturing(bundler, `not-wasm-${bundler.name}`, entry, fixtureOptions()).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      const wat = await failure('src/wat-import.js')
+      expect(errorCode(wat)).toBe('ASYNCIFY_NOT_WASM')
+      // Rollup has no root of its own: its paths are relative to the working directory.
+      expect(String((wat as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/pure-compute\.wat": it is WebAssembly text, and \?asyncify works on \.wasm binaries\. Compile it first \(wat2wasm pure-compute\.wat -o pure-compute\.wasm/,
+      )
+      const js = await failure('src/js-import.js')
+      expect(errorCode(js)).toBe('ASYNCIFY_NOT_WASM')
+      expect(String((js as Error).message)).toMatch(
+        /Failed to asyncify "[^"]*src\/wasm-env\.js": it is JavaScript, and \?asyncify works on \.wasm binaries\. Import the \.wasm file itself/,
+      )
+    })
+  }
+})
+
 describe('inline', () => {
   for (const name of ['rollup', 'webpack', 'esbuild']) {
     it(`${name}: puts the bytes into the JS and emits no .wasm`, async () => {
@@ -102,7 +146,8 @@ describe('inline', () => {
       fixtureOptions(FIXTURE_APP, { inline: 1024 }),
     )
     const files = await readdir(join(outDir, 'assets'))
-    expect(files.filter((file) => file.endsWith('.wasm'))).toHaveLength(2)
+    // compute.wasm and calls-wasm-opt.wasm, each asyncified and for JSPI: all over 1 kB
+    expect(files.filter((file) => file.endsWith('.wasm'))).toHaveLength(4)
   })
 })
 
@@ -114,7 +159,10 @@ describe('jspi', () => {
       'src/main.js',
       fixtureOptions(FIXTURE_APP, { jspi: 'off' }),
     )
-    expect(await readdir(join(outDir, 'assets'))).toEqual([expect.stringMatching(/^compute-.*\.wasm$/)])
+    expect((await readdir(join(outDir, 'assets'))).sort()).toEqual([
+      expect.stringMatching(/^calls-wasm-opt-.*\.wasm$/),
+      expect.stringMatching(/^compute-.*\.wasm$/),
+    ])
     expect(await runBuilt(built, { node: jspiNode() })).toEqual({ result: 'OK', mode: 'asyncify' })
   })
 
@@ -125,7 +173,7 @@ describe('jspi', () => {
       'src/main.js',
       fixtureOptions(FIXTURE_APP, { jspi: 'only' }),
     )
-    expect((await readdir(outDir)).filter((file) => file.endsWith('.wasm'))).toHaveLength(1)
+    expect((await readdir(outDir)).filter((file) => file.endsWith('.wasm'))).toHaveLength(2) // one per wasm file
     expect(await runBuilt(built, { node: jspiNode() })).toEqual({ result: 'OK', mode: 'jspi' })
   })
 })

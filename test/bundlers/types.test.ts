@@ -15,6 +15,8 @@ const usage = {
 import { add64, heap_check, run } from './compute.wasm?asyncify'
 import * as compute from '../somewhere/else/compute.wasm?asyncify'
 import init, { type Exports } from './compute.wasm?asyncify&init'
+import { run as viaAlias } from '@/compute.wasm?asyncify'
+import initViaAlias from '~/src/compute.wasm?asyncify&init'
 
 const n: number = await run(50, 1)
 const big: bigint = await add64(2n, 3n)
@@ -25,7 +27,10 @@ const other = await init({ env: { sleep: (ms) => new Promise<number>((resolve) =
 const memory: WebAssembly.Memory = game.exports.memory
 const viaInstance: number = await other.exports.run(1, 2)
 const typed: Exports['run'] = game.exports.run
-export { big, heap_check, memory, n, sum, typed, viaInstance }
+// Aliased specifiers get the same declarations.
+const aliased: number = await viaAlias(1, 2)
+const aliasedInit: number = await (await initViaAlias()).exports.run(1, 2)
+export { aliased, aliasedInit, big, heap_check, memory, n, sum, typed, viaInstance }
 `,
   wrong: {
     'run takes numbers': [`import { run } from './compute.wasm?asyncify'\nrun('50', 1)`, 2345],
@@ -33,6 +38,7 @@ export { big, heap_check, memory, n, sum, typed, viaInstance }
       `import { run } from './compute.wasm?asyncify'\nexport const s: string = await run(1, 2)`,
       2322,
     ],
+    'an aliased import is typed too': [`import { run } from '@/compute.wasm?asyncify'\nrun('50', 1)`, 2345],
     'add64 takes bigints': [`import { add64 } from './compute.wasm?asyncify'\nadd64(2, 3n)`, 2345],
     'no such export': [`import { missing } from './compute.wasm?asyncify'\nmissing()`, 2305],
     'sleep returns a number': [
@@ -108,7 +114,9 @@ describe('dts option', () => {
   })
 
   it('writes declarations for the imported wasm, with no errors of their own', async () => {
-    expect(await readFile(DTS, 'utf8')).toContain('declare module ".*/compute.wasm?asyncify"')
+    const text = await readFile(DTS, 'utf8')
+    expect(text).toContain('declare module ".*/compute.wasm?asyncify"')
+    expect(text).toContain('declare module "@*/compute.wasm?asyncify"')
     expect(show(inFile(found, 'asyncify-wasm.d.ts'))).toBe('')
   })
 

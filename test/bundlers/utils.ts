@@ -24,6 +24,7 @@ const APP_WASM = [
   'pure-compute.wasm',
   'multi-value.wasm',
   'not-wasm.wasm',
+  'pure-compute.wat',
 ]
 
 /** Copy the wasm fixtures into fixture-app/src (git-ignored there). Safe to call from several test files. */
@@ -145,4 +146,9 @@ export function errorCode(error: unknown): string | undefined {
   const fromName = typeof e.name === 'string' ? /\[([A-Z][A-Z0-9_]+)\]/.exec(e.name)?.[1] : undefined
   if (fromName) return fromName
   return typeof e.code === 'string' && e.code !== 'PLUGIN_ERROR' ? e.code : undefined
+}
+
+/** The plugin's build-log lines, without the progress line a transform over a second prints first (timing-dependent). */
+export function buildLog(printed: string[]): string[] {
+  return printed.filter((line) => line.includes('[unplugin-asyncify]') && !/: running Asyncify \(/.test(line))
 }

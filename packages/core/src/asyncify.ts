@@ -13,7 +13,8 @@ import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './e
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
 import { planProfile, profileModule, profileTransformOptions, staleProfileWarnings } from './profile.ts'
 import type { BuildReport } from './report.ts'
-import { checkSections } from './wasm-sections.ts'
+import { unmatchedEntryWarnings } from './unmatched.ts'
+import { checkSections, readFunctionNames } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -37,6 +38,25 @@ export interface AsyncifyContext extends ResolveContext {
 /** Test-only knobs; not part of the public API. */
 export interface InternalAsyncifyContext extends AsyncifyContext {
   fault?: InjectedFault
+  /** `prepareJspi()`: stop before the pass. */
+  stage?: 'jspi'
+}
+
+/**
+ * Only the JSPI binary and its meta, without the Asyncify pass (a fraction of the time): what a dev server can
+ * serve first to browsers with JSPI. The meta matches what `asyncify()` gives for the same input and options,
+ * except that exports carry no `suspending` flags.
+ */
+export async function prepareJspi(
+  bytes: Uint8Array,
+  options?: AsyncifyOptions,
+  context: AsyncifyContext = {},
+): Promise<{ jspiWasm: Uint8Array<ArrayBuffer>; meta: WasmMeta; report: BuildReport }> {
+  const { wasm, meta, report } = await asyncify(bytes, options, {
+    ...context,
+    stage: 'jspi',
+  } as AsyncifyContext)
+  return { jspiWasm: wasm, meta, report }
 }
 
 /** Run Binaryen's Asyncify on `bytes` (in a worker), or return the cached result. */
@@ -67,7 +87,9 @@ export async function asyncify(
 
   const { cacheDir, stackSize, maxPausedCalls, profile: _, profileFile: _file, ...rest } = resolved
   const plan = await planProfile(resolved, context.filename, root)
-  const transformOptions = profileTransformOptions(rest, plan, options ?? {})
+  const planned = profileTransformOptions(rest, plan, options ?? {})
+  const stage = (context as InternalAsyncifyContext).stage
+  const transformOptions = stage ? { ...planned, stage } : planned
   const warnings: string[] = [...plan.warnings]
   let output: TransformOutput | undefined
   let key: string | undefined
@@ -89,6 +111,14 @@ export async function asyncify(
     }
   }
 
+  // Not cached with the output: it only reads the meta and the input, and the same bytes may get other lists.
+  // The user's lists: a profile's names that match nothing are the stale-profile warning below.
+  const { addList, removeList, onlyList, asyncImports } = rest
+  const functionNames =
+    addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(bytes) : []
+  warnings.push(
+    ...unmatchedEntryWarnings({ asyncImports, addList, removeList, onlyList }, output.meta, functionNames),
+  )
   const placementWarning = topRegionWarning(output.meta, stackSize)
   if (placementWarning) warnings.push(placementWarning)
   const module = profileModule(bytes, output.totalFunctions, hasNames)

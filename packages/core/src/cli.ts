@@ -5,14 +5,15 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { asyncify } from './asyncify.ts'
 import { closePool } from './binaryen/pool.ts'
 import { AsyncifyError, asyncifyError } from './errors.ts'
 import type { AsyncifyOptions } from './options.ts'
 import { formatReport } from './report.ts'
+import { toolVersions } from './versions.ts'
 
 const USAGE = `Usage: wasm-asyncify <in.wasm> -o <out.wasm> [options]
 
@@ -25,11 +26,12 @@ const USAGE = `Usage: wasm-asyncify <in.wasm> -o <out.wasm> [options]
       --propagate-add-list   also instrument callers of --add-list functions
   -O0 .. -O4                 Binaryen optimize level (default 2)
       --shrink <0-2>         Binaryen shrink level (default 0)
-      --stack-size <bytes>   unwind buffer size recorded in the meta (default 65536)
+      --stack-size <bytes>   unwind buffer size recorded in the meta (default 1048576)
       --asserts              trap when uninstrumented code changes the Asyncify state
       --jspi <auto|off|only> auto also writes <out>.jspi.wasm (default off)
       --cache-dir <dir>      reuse results from this cache directory (default: no cache)
       --json                 print the report and meta as JSON
+  -v, --version              print the version
   -h, --help                 show this help
 
 A <list> is comma-separated, or @file with one name per line.`
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       jspi: { type: 'string' },
       'cache-dir': { type: 'string' },
       json: { type: 'boolean' },
+      version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -65,10 +68,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`)
     return 0
   }
+  if (values.version) {
+    const { core, binaryen } = toolVersions()
+    process.stdout.write(`wasm-asyncify ${core} (binaryen ${binaryen})\n`)
+    return 0
+  }
   if (positionals.length !== 1) throw new UsageError('expected exactly one input file')
   if (!values.output) throw new UsageError('missing -o <out.wasm>')
   const input = positionals[0]!
   const output = resolve(values.output)
+  await checkOutput(input, output)
 
   const options: AsyncifyOptions = { jspi: 'off', cacheDir: values['cache-dir'] ?? false }
   const list = (value: string | undefined) =>
@@ -96,8 +105,19 @@ async function main(argv: string[]): Promise<number> {
   const result = await asyncify(bytes, options, { filename: input, root: process.cwd() })
 
   const jspiOutput = result.jspiWasm ? output.replace(/(\.wasm)?$/, '.jspi.wasm') : undefined
-  await writeAtomically(output, result.wasm)
-  if (jspiOutput && result.jspiWasm) await writeAtomically(jspiOutput, result.jspiWasm)
+  try {
+    await writeAtomically(output, result.wasm)
+    if (jspiOutput && result.jspiWasm) await writeAtomically(jspiOutput, result.jspiWasm)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw asyncifyError(
+      'ASYNCIFY_WRITE_FAILED',
+      input,
+      `cannot write "${relative(process.cwd(), output) || output}" (${code})`,
+      'Check that the folder is writable, or choose another -o',
+      { cause: error },
+    )
+  }
 
   if (values.json) {
     const json = { output, jspiOutput, report: result.report, meta: result.meta }
@@ -107,6 +127,41 @@ async function main(argv: string[]): Promise<number> {
     for (const warning of result.report.warnings) process.stderr.write(`${PREFIX} warning: ${warning}\n`)
   }
   return 0
+}
+
+/**
+ * Refuse what would fail or destroy data only after the transform (which can take seconds): writing over the
+ * input, or into a folder that does not exist.
+ */
+async function checkOutput(input: string, output: string): Promise<void> {
+  const shown = relative(process.cwd(), output) || output
+  const [inputStat, outputStat] = await Promise.all([statOrUndefined(input), statOrUndefined(output)])
+  const sameFile =
+    resolve(input) === output ||
+    (inputStat && outputStat && inputStat.dev === outputStat.dev && inputStat.ino === outputStat.ino)
+  if (sameFile) {
+    throw asyncifyError(
+      'ASYNCIFY_INVALID_OPTION',
+      input,
+      `-o "${shown}" is the input file, which would be overwritten`,
+      'Write to another file, e.g. -o game.async.wasm',
+    )
+  }
+  const folder = dirname(output)
+  const folderStat = await statOrUndefined(folder)
+  if (!folderStat?.isDirectory()) {
+    const shownFolder = relative(process.cwd(), folder) || folder
+    throw asyncifyError(
+      'ASYNCIFY_WRITE_FAILED',
+      input,
+      `cannot write "${shown}": the folder "${shownFolder}" ${folderStat ? 'is not a folder' : 'does not exist'}`,
+      `Create it first (mkdir -p ${JSON.stringify(shownFolder)}) or choose another -o`,
+    )
+  }
+}
+
+function statOrUndefined(path: string) {
+  return stat(path).catch(() => undefined)
 }
 
 function number(flag: string, value: string): number {

@@ -11,7 +11,7 @@ export type {
   ValType,
   WasmMeta,
 } from '@unplugin-asyncify/runtime'
-export { type AsyncifyContext, type AsyncifyResult, asyncify } from './asyncify.ts'
+export { type AsyncifyContext, type AsyncifyResult, asyncify, prepareJspi } from './asyncify.ts'
 export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
@@ -27,4 +27,4 @@ export {
   WASI_ASYNC_IMPORTS,
 } from './options.ts'
 export { PROFILE_SUFFIX, profilePath } from './profile.ts'
-export { type BuildReport, formatReport } from './report.ts'
+export { type BuildReport, formatBytes, formatReport } from './report.ts'

@@ -43,8 +43,8 @@ export interface AsyncifyOptions {
   shrinkLevel?: 0 | 1 | 2
   /**
    * Bytes of the unwind buffer that holds the paused call stack. Too small: the call rejects with
-   * `ASYNCIFY_STACK_OVERFLOW` naming this option.
-   * @default 65536
+   * `ASYNCIFY_STACK_OVERFLOW` naming this option. Only the bytes a pause really writes cost memory.
+   * @default 1048576 (1 MiB)
    */
   stackSize?: number
   /**
@@ -86,6 +86,11 @@ export interface AsyncifyOptions {
 }
 
 export interface ResolvedAsyncifyOptions {
+  /**
+   * `'jspi'`: stop before the pass and return only the JSPI binary with its meta (`prepareJspi()`); a dev server
+   * serves that first and builds the Asyncify binary when a browser without JSPI asks for it.
+   */
+  stage?: 'jspi'
   /** Normalized (trimmed, deduplicated, file contents read); `undefined` = every import may pause. */
   asyncImports: string[] | undefined
   ignoreIndirect: boolean
@@ -148,7 +153,11 @@ export const WASI_ASYNC_IMPORTS: readonly string[] = [
   'wasi_snapshot_preview1.poll_oneoff',
 ]
 
-export const DEFAULT_STACK_SIZE = 65536
+/**
+ * 1 MiB: far more than the deepest pauses measured (Lua at its C-call limit, QuickJS deep in JS recursion; see
+ * bench/RESULTS.md), and free until used: the runtime's region is untouched memory until a pause writes to it.
+ */
+export const DEFAULT_STACK_SIZE: number = 1 << 20
 export const DEFAULT_MAX_PAUSED_CALLS = 256
 const MIN_STACK_SIZE = 1024
 const JSPI_MODES = ['auto', 'off', 'only'] as const
@@ -397,7 +406,7 @@ function show(value: unknown): string {
 }
 
 /** Closest key by edit distance, when it is close enough to be a plausible typo. */
-function closestKey(key: string, candidates: readonly string[]): string | undefined {
+export function closestKey(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of candidates) {

@@ -75,6 +75,49 @@ export function checkSections(bytes: Uint8Array): WasmSectionsInfo {
     : new TransformFailure('ASYNCIFY_INVALID_WASM', sections.detail, INVALID_FIX)
 }
 
+/**
+ * The function names of the `name` section (imports included), as Binaryen reads them for the function lists;
+ * empty without a function-names subsection. Malformed entries end the list instead of throwing.
+ */
+export function readFunctionNames(bytes: Uint8Array): string[] {
+  const names: string[] = []
+  let offset = 8
+  while (offset < bytes.length) {
+    const id = bytes[offset++]!
+    const size = readU32(bytes, offset)
+    if (!size) return names
+    const end = size.next + size.value
+    const name = id === CUSTOM_SECTION ? readName(bytes, size.next, end) : undefined
+    if (name?.value === 'name') readNameMap(bytes, name.next, end, names)
+    offset = end
+  }
+  return names
+}
+
+/** The function-names subsection: a vector of (index, name). */
+function readNameMap(bytes: Uint8Array, start: number, end: number, names: string[]): void {
+  let offset = start
+  while (offset < end) {
+    const id = bytes[offset++]!
+    const size = readU32(bytes, offset)
+    if (!size) return
+    if (id === FUNCTION_NAMES_SUBSECTION) {
+      const subsectionEnd = size.next + size.value
+      const count = readU32(bytes, size.next)
+      let at = count?.next ?? subsectionEnd
+      for (let i = 0; i < (count?.value ?? 0); i++) {
+        const index = readU32(bytes, at)
+        const name = index && readName(bytes, index.next, subsectionEnd)
+        if (!name) return
+        names.push(name.value)
+        at = name.next
+      }
+      return
+    }
+    offset = size.next + size.value
+  }
+}
+
 function hasSubsection(bytes: Uint8Array, start: number, end: number, wanted: number): boolean {
   let offset = start
   while (offset < end) {

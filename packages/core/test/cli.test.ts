@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,7 +44,7 @@ describe('wasm-asyncify CLI', () => {
     ])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(
-      /^\S*compute\.wasm \d+\.\d kB -> \d+\.\d kB, \d+\/\d+ functions instrumented, .+ \(cache off\)\n$/,
+      /^\S*compute\.wasm \d+\.\d kB -> \d+\.\d kB, \d+\/\d+ functions instrumented, .+ \(cache off\)(, DWARF removed \(.+\))?\n$/,
     )
     const output = readFileSync(join(dir, 'out.wasm'))
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(output)).map((e) => e.name)
@@ -111,6 +111,44 @@ describe('wasm-asyncify CLI', () => {
     expect(unknownFlag.code).toBe(1)
     expect(unknownFlag.stderr).toMatch(/^\[unplugin-asyncify\] Unknown option '--fast'.*--help for usage\n$/)
     expect(existsSync(join(dir, 'x.wasm'))).toBe(false)
+  })
+
+  it('refuses -o naming the input, before transforming, and leaves the input as it was', async () => {
+    const input = join(dir, 'self.wasm')
+    copyFileSync(fixturePath('no-memory.wasm'), input)
+    const before = readFileSync(input)
+    for (const output of ['self.wasm', './sub/../self.wasm', input]) {
+      const result = await cli(['self.wasm', '-o', output])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe(
+        '[unplugin-asyncify] Failed to asyncify "self.wasm": -o "self.wasm" is the input file, which would be ' +
+          'overwritten. Write to another file, e.g. -o game.async.wasm\n',
+      )
+    }
+    // A hard link is the same file under another name.
+    linkSync(input, join(dir, 'alias.wasm'))
+    expect((await cli(['self.wasm', '-o', 'alias.wasm'])).stderr).toMatch(
+      /-o "alias\.wasm" is the input file/,
+    )
+    expect(readFileSync(input)).toEqual(before)
+  })
+
+  it('reports a missing output folder with the folder and the fix, and writes nothing', async () => {
+    const result = await cli([fixturePath('no-memory.wasm'), '-o', 'missing/dir/out.wasm'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `[unplugin-asyncify] Failed to asyncify "${fixturePath('no-memory.wasm')}": cannot write ` +
+        '"missing/dir/out.wasm": the folder "missing/dir" does not exist. Create it first (mkdir -p "missing/dir") ' +
+        'or choose another -o\n',
+    )
+    expect(existsSync(join(dir, 'missing'))).toBe(false)
+  })
+
+  it('--version prints the package and Binaryen versions', async () => {
+    const result = await cli(['--version'])
+    const version = JSON.parse(readFileSync(join(CORE_DIR, 'package.json'), 'utf8')).version
+    expect(result).toEqual({ code: 0, stdout: `wasm-asyncify ${version} (binaryen 132.0.0)\n`, stderr: '' })
+    expect((await cli(['-v'])).stdout).toBe(result.stdout)
   })
 
   it('--help prints usage', async () => {

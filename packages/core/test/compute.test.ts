@@ -108,7 +108,7 @@ describe('compute.wasm with default options', () => {
     expect(defaults.meta.buffer).toEqual({
       top: { reservedExport: '__asyncify_reserved', dirtyExport: '__asyncify_dirty' },
       allocExport: '__asyncify_malloc',
-      stackSize: 65536,
+      stackSize: 1048576,
     })
     expect(defaults.meta.stack).toEqual({ pointerExport: '__asyncify_stack_pointer', low: 1040 })
     expect(defaults.meta.maxPausedCalls).toBe(256)

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import { describe, expect, it } from 'vitest'
+import { asyncify } from '../src/asyncify.ts'
 import { type GlueOptions, genGlue } from '../src/glue/js.ts'
 import { glueMeta } from './fixtures/glue-meta.ts'
+import { CORE_DIR, fixture } from './helpers/fixtures.ts'
 
 const RUNTIME = '/project/node_modules/@unplugin-asyncify/runtime/dist/index.mjs'
 const WASI = '/project/node_modules/@unplugin-asyncify/wasi/dist/index.mjs'
@@ -69,7 +72,11 @@ const cases: Record<string, GlueOptions> = {
     variant: 'exports',
     runtime: '\0unplugin-asyncify/runtime.js',
     sources: {
-      asyncify: { kind: 'url-import', specifier: '/project/node_modules/.cache/a "quoted".wasm?url' },
+      asyncify: {
+        kind: 'url-import',
+        specifier: '/project/node_modules/.cache/a "quoted".wasm?url',
+        fileUrl: 'file:///project/node_modules/.cache/a%20%22quoted%22.wasm',
+      },
     },
   },
   'ssr-dev-jspi-only': {
@@ -168,6 +175,27 @@ describe('genGlue', () => {
     expect(code).toContain('export const run = ')
   })
 
+  it('imports every import of ?asyncify by name, quoting names that are not identifiers', async () => {
+    const meta = {
+      ...glueMeta,
+      imports: [
+        { module: 'env', name: 'sleep', kind: 'function' as const },
+        { module: 'env', name: 'weird-name', kind: 'function' as const },
+        { module: 'env', name: 'memory', kind: 'memory' as const },
+      ],
+    }
+    const code = genGlue({ ...cases['rollup-exports']!, meta, importModules: { env: '/project/src/env.js' } })
+    expect(code).toContain(
+      'import { sleep as __asyncify_import_0_0, "weird-name" as __asyncify_import_0_1, memory as __asyncify_import_0_2 } from "/project/src/env.js"',
+    )
+    expect(code).toContain(
+      'const __asyncify_defaults = () => ({ "env": { "sleep": __asyncify_import_0_0, "weird-name": __asyncify_import_0_1, "memory": __asyncify_import_0_2 } })',
+    )
+    const file = join(TMP, 'named-imports.mjs')
+    await writeFile(file, code)
+    await promisify(execFile)(process.execPath, ['--check', file])
+  })
+
   it('rejects input it cannot represent', () => {
     expect(() => genGlue({ ...cases['rollup-init']!, sources: {} })).toThrow(/asyncify or a jspi/)
     expect(() =>
@@ -176,5 +204,72 @@ describe('genGlue', () => {
         sources: { asyncify: { kind: 'rollup-ref', referenceId: 'x); alert(1' } },
       }),
     ).toThrow(/invalid reference id/)
+  })
+})
+
+/** Real glue for no-memory.wasm (twice(x) = 2 * env.sleep(x)), run in Node against the built runtime. */
+describe('generated glue at run time', () => {
+  const runtime = join(CORE_DIR, '../runtime/dist/index.mjs')
+
+  async function writeGlue(name: string, sources: GlueOptions['sources'], variant: 'init' | 'exports') {
+    const result = await asyncify(fixture('no-memory.wasm'), {
+      jspi: 'off',
+      cacheDir: false,
+      optimizeLevel: 1,
+    })
+    const dir = join(TMP, 'run', name)
+    await mkdir(dir, { recursive: true })
+    await writeFile(join(dir, 'no-memory.wasm'), result.wasm)
+    await writeFile(join(dir, 'env.mjs'), 'export const sleep = (ms) => Promise.resolve(ms)\n')
+    const importModules = { env: join(dir, 'env.mjs') }
+    const code = genGlue({ meta: result.meta, variant, runtime, sources, importModules })
+    await writeFile(join(dir, 'glue.mjs'), code)
+    return { dir, glue: pathToFileURL(join(dir, 'glue.mjs')).href }
+  }
+  const env = { env: { sleep: (ms: number) => Promise.resolve(ms) } }
+
+  it('init() compiles the file once and instantiates the same WebAssembly.Module on later calls', async () => {
+    const { dir, glue } = await writeGlue(
+      'reuse',
+      { asyncify: { kind: 'url', url: 'file:///placeholder' } },
+      'init',
+    )
+    // The source is the file next to the glue; count how often the runtime asks for it.
+    const url = pathToFileURL(join(dir, 'no-memory.wasm')).href
+    await writeFile(
+      join(dir, 'glue.mjs'),
+      (await readFile(join(dir, 'glue.mjs'), 'utf8')).replace(
+        'new URL("file:///placeholder")',
+        `(globalThis.__loads = (globalThis.__loads ?? 0) + 1, new URL(${JSON.stringify(url)}))`,
+      ),
+    )
+    const { default: init } = await import(glue)
+    const first = await init(env)
+    const second = await init(env)
+    const third = await init(env, { jspi: 'off' })
+    expect((globalThis as { __loads?: number }).__loads).toBe(1)
+    expect(second.module).toBe(first.module)
+    expect(third.module).toBe(first.module)
+    // Still independent instances.
+    expect(second.instance).not.toBe(first.instance)
+    expect(await second.exports.twice(21)).toBe(42)
+  })
+
+  it('a url-import source uses its file: URL when the glue runs from a file: URL (Vitest jsdom, happy-dom)', async () => {
+    const { dir, glue } = await writeGlue(
+      'file-url',
+      {
+        asyncify: {
+          kind: 'url-import',
+          specifier: './served-url.mjs',
+          fileUrl: pathToFileURL(join(TMP, 'run/file-url/no-memory.wasm')).href,
+        },
+      },
+      'exports',
+    )
+    // What Vite's `?url` module would say: a server path, meaningless relative to a file: URL.
+    await writeFile(join(dir, 'served-url.mjs'), 'export default "/node_modules/.cache/no-memory.wasm"\n')
+    const { twice } = await import(glue)
+    expect(await twice(4)).toBe(8)
   })
 })

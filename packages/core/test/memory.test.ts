@@ -46,7 +46,7 @@ describe('memory shapes and buffer placement', () => {
     const driven = await drive(result.wasm, result.meta, { env, js: { mem } })
     expect(await driven.exports.store_after!(64, 7)).toBe(7)
     expect(new Int32Array(mem.buffer)[16]).toBe(7)
-    expect(mem.buffer.byteLength).toBe(3 * 65536) // grown by ceil((64 KiB + 16) / 64 KiB) pages
+    expect(mem.buffer.byteLength).toBe(18 * 65536) // grown by ceil((1 MiB default + 16) / 64 KiB) pages
   })
 
   it('memory exported under another name', async () => {
@@ -83,8 +83,8 @@ describe('memory shapes and buffer placement', () => {
     expect(await driven.exports.size!()).toBe(1)
     expect(await driven.exports.grow_then_sleep!(2, 5)).toBe(3005)
     expect(await driven.exports.size!()).toBe(3)
-    // 1 + 2 program pages, and the region's 2 pages above them
-    expect((driven.raw.memory as WebAssembly.Memory).buffer.byteLength).toBe(5 * 65536)
+    // 1 + 2 program pages, and the region's 17 pages (1 MiB default + header) above them
+    expect((driven.raw.memory as WebAssembly.Memory).buffer.byteLength).toBe(20 * 65536)
   })
 
   it('a memory at its maximum cannot take the top region: a warning naming the reason and the fixes', async () => {
@@ -92,7 +92,7 @@ describe('memory shapes and buffer placement', () => {
     expect(result.meta.memory).toMatchObject({ origin: 'exported', initial: 1, maximum: 1 })
     expect(result.meta.buffer.allocExport).toBeUndefined()
     expect(result.report.warnings.join('\n')).toMatch(
-      /cannot grow by 2 pages \(maximum 1\).*stackSize.*buffer: \{ start, end \}/,
+      /cannot grow by 17 pages \(maximum 1\).*stackSize.*buffer: \{ start, end \}/,
     )
   })
 

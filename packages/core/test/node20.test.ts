@@ -15,6 +15,7 @@ const REJECTED = new Set([
   'try-table.wasm',
   'ref-locals.wasm',
   'two-memories.wasm',
+  'pause-in-catch.wasm',
 ])
 const NEEDS_NEWER_ENGINE = new Set(['memory64.wasm'])
 const inputs = readdirSync(FIXTURES_DIR).filter(

@@ -37,7 +37,7 @@ describe('resolveOptions defaults', () => {
       asserts: false,
       optimizeLevel: 2,
       shrinkLevel: 0,
-      stackSize: 65536,
+      stackSize: 1048576,
       maxPausedCalls: 256,
       keepNames: false,
       jspi: 'auto',

@@ -186,7 +186,9 @@ export function createJspiDriver(ctx: CallContext, scheduler: Scheduler): Driver
         if (!isThenable(value)) return convert(value)
         if (ctx.onPause) reportPause(ctx, im, 'jspi')
         // The engine suspends this call's stack when we return: keep its C frames safe until it resumes.
-        const call = current!
+        const call = current
+        // no call of ours runs (a raw export called through `promising` by hand): the engine decides
+        if (!call) return value
         call.paused = true
         ctx.stack.pause(call)
         // A nested call's outer call keeps running on the same addresses: move the frames out now.

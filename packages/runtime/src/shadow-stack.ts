@@ -32,8 +32,9 @@ export interface Segment {
   home: number
   /** A top-level call: with `slots`, its stack is its own, given back by `release`. */
   owner: boolean
-  /** Its frames while they are out of memory. */
+  /** Its frames while they are out of memory (`out`); the array is kept for the next time. */
   saved?: Uint8Array
+  out?: boolean
   /** Paused and waiting for its import: JS may still write into its frames. */
   pending?: boolean
 }
@@ -99,7 +100,12 @@ export function createShadowStack(
     pointer.value = is64 ? BigInt(value) : value
   }
   const top = read()
-  const bytes = () => new Uint8Array(memory.buffer)
+  // One view, made again when memory grew (growth detaches a non-shared buffer; a shared one keeps its length).
+  let view = new Uint8Array(memory.buffer)
+  const bytes = () => {
+    if (view.length !== memory.buffer.byteLength) view = new Uint8Array(memory.buffer)
+    return view
+  }
 
   /** Paused calls whose frames are in memory, and those moved out. */
   const inPlace: Segment[] = []
@@ -112,15 +118,19 @@ export function createShadowStack(
     remove(inPlace, call)
     remove(movedOut, call)
   }
+  // Calls that take turns move the same frames out and back many times: copy into the same array each time.
   const moveOut = (segment: Segment) => {
     drop(segment)
-    segment.saved = bytes().slice(segment.sp, segment.base)
+    const size = segment.base - segment.sp
+    if (segment.saved?.length !== size) segment.saved = new Uint8Array(size)
+    segment.saved.set(bytes().subarray(segment.sp, segment.base))
+    segment.out = true
     movedOut.push(segment)
   }
   const moveIn = (segment: Segment) => {
     remove(movedOut, segment)
     bytes().set(segment.saved!, segment.sp)
-    segment.saved = undefined
+    segment.out = false
   }
   const overlaps = (a: Segment, b: Segment) => a.sp < b.base && b.sp < a.base
   /** Moves out the paused frames on `home`'s stack that reach below `limit` (the addresses a call may use). */
@@ -181,13 +191,14 @@ export function createShadowStack(
     resume(call) {
       drop(call)
       clearBelow(call.home, call.base)
-      if (call.saved) moveIn(call)
+      if (call.out) moveIn(call)
       write(call.sp)
     },
     evict: moveOut,
     release(call) {
       drop(call)
       call.saved = undefined
+      call.out = false
       if (alloc && call.owner) {
         if (call.home === top) mainFree = true
         else free.push(call.home)

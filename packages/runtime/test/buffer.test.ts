@@ -51,6 +51,14 @@ describe('buffer placement (Asyncify mode)', () => {
     expect(await inst.exports.twice(-4)).toBe(-8)
   })
 
+  it("'top' with core's default stackSize (1 MiB): 17 pages of untouched memory at the top", async () => {
+    const meta = { ...named.meta, buffer: { ...named.meta.buffer, stackSize: 1 << 20 } }
+    const inst = await instantiate({ asyncify: named.wasm }, meta, sleepImports)
+    expect((inst.memory as WebAssembly.Memory).buffer.byteLength).toBe(18 * 65536)
+    expect(inst.unwindBuffer).toMatchObject({ header: 65536, end: 65536 + 16 + (1 << 20) })
+    expect(await inst.exports.store_after(64, 9)).toBe(9)
+  })
+
   it("'top' when the program never sizes or grows memory: the new pages at the very top, once", async () => {
     expect(named.meta.buffer.top).toEqual({}) // nothing to hide from the program
     const inst = await instantiate({ asyncify: named.wasm }, named.meta, sleepImports)

@@ -348,3 +348,62 @@ describe('a pause through code the build did not instrument', () => {
     expect(await inst.exports.run(1, 2)).toBe(2001)
   })
 })
+
+describe('a program whose only pause goes through a function pointer', () => {
+  /** read_line(buf, cap) writes "line N" and resolves to its length, four lines, then 0. */
+  const readerImports = (memory: () => WebAssembly.Memory) => {
+    let n = 0
+    return {
+      env: {
+        read_line: async (buf: number, cap: number) => {
+          await later(1, 0)
+          if (n >= 4) return 0
+          const text = new TextEncoder().encode(`line ${++n}`)
+          new Uint8Array(memory().buffer, buf, cap).set(text.subarray(0, cap))
+          return text.length
+        },
+      },
+    }
+  }
+  const expected = 4 * (1000 + 'l'.charCodeAt(0))
+
+  it('works without ignoreIndirect, and never returns a wrong value with it (ASYNCIFY_NOT_INSTRUMENTED)', async () => {
+    for (const ignoreIndirect of [false, true]) {
+      const build = await buildWasm(fixture('pointer-pause.wasm'), {
+        asyncImports: ['env.read_line'],
+        ignoreIndirect,
+        asserts: false,
+      })
+      let inst: AsyncifyInstance | undefined
+      inst = await instantiate(
+        { asyncify: build.wasm, jspi: build.jspiWasm },
+        build.meta,
+        readerImports(() => inst!.memory as WebAssembly.Memory),
+        { jspi: 'off' },
+      )
+      if (!ignoreIndirect) {
+        expect(await inst.exports.repl(0)).toBe(expected)
+        continue
+      }
+      const error = await rejection(inst.exports.repl(0))
+      expect(error.code).toBe('ASYNCIFY_NOT_INSTRUMENTED')
+      expect(error.message).toMatch(/"env\.read_line".*export "repl".*ignoreIndirect/)
+      expect(await inst.exports.repl(1)).toBe(0) // the path without a pause still works
+    }
+  })
+
+  it('under JSPI the same build just works: nothing needs instrumenting', async () => {
+    const build = await buildWasm(fixture('pointer-pause.wasm'), {
+      asyncImports: ['env.read_line'],
+      ignoreIndirect: true,
+    })
+    let inst: AsyncifyInstance | undefined
+    inst = await instantiate(
+      { asyncify: build.wasm, jspi: build.jspiWasm },
+      build.meta,
+      readerImports(() => inst!.memory as WebAssembly.Memory),
+    )
+    if (inst.mode === 'jspi') expect(await inst.exports.repl(0)).toBe(expected)
+    else expect((await rejection(inst.exports.repl(0))).code).toBe('ASYNCIFY_NOT_INSTRUMENTED')
+  })
+})

@@ -19,7 +19,7 @@ export const Asyncify: UnpluginInstance<Options | undefined, false> = createUnpl
   const options = resolvePluginOptions(raw)
   return meta.framework === 'webpack' || meta.framework === 'rspack'
     ? webpackLikePlugin(raw, options)
-    : unifiedPlugin(options, meta.framework)
+    : unifiedPlugin(options, meta.framework, () => Asyncify.vite(raw))
 })
 
 export default Asyncify

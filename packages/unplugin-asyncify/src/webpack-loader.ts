@@ -20,6 +20,7 @@
 
 import { assetsDir, writeAssetFile } from './plugin/assets.ts'
 import { parseAsyncifyId } from './plugin/ids.ts'
+import { notWasmImport } from './plugin/not-wasm.ts'
 import { resolvePluginOptions } from './plugin/options.ts'
 import { consoleLogger, WasmProcessor } from './plugin/processor.ts'
 import type { LoaderOptions } from './plugin/webpack-like.ts'
@@ -65,6 +66,7 @@ function getProcessor(loader: AsyncifyLoaderContext): WasmProcessor {
 }
 
 async function generate(loader: AsyncifyLoaderContext, source: Uint8Array): Promise<string> {
+  if (!loader.resourcePath.endsWith('.wasm')) throw notWasmImport(loader.resourcePath, loader.rootContext)
   const { variant } = parseAsyncifyId(`${loader.resourcePath}${loader.resourceQuery}`)
   const processor = getProcessor(loader)
   // `new URL(<file>, import.meta.url)` makes the file an asset module: hashed name, publicPath, and cached with

@@ -2,7 +2,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { WasmMeta } from '@unplugin-asyncify/core'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { DtsFile, uniqueSuffix } from '../src/plugin/dts-file.ts'
+import {
+  aliasPrefixes,
+  DEFAULT_PREFIXES,
+  DtsFile,
+  defaultDtsPath,
+  uniqueSuffix,
+} from '../src/plugin/dts-file.ts'
 
 const ROOT = join(import.meta.dirname, '.tmp/dts-file')
 const OUT = join(ROOT, 'asyncify-wasm.d.ts')
@@ -34,9 +40,55 @@ describe('DtsFile', () => {
     await dts.update(join(ROOT, 'src/levels/game.wasm'), meta('level'), [])
     await dts.update(join(ROOT, 'src/physics.wasm'), meta('step'), [])
     const text = await readFile(OUT, 'utf8')
-    expect(text).toContain('declare module ".*/src/game.wasm?asyncify" {\n  export function main(')
-    expect(text).toContain('declare module ".*/levels/game.wasm?asyncify" {\n  export function level(')
-    expect(text).toContain('declare module ".*/physics.wasm?asyncify" {\n  export function step(')
+    // The signatures once, under an exact name per file...
+    expect(text).toContain(
+      'declare module "unplugin-asyncify:src/game.wasm?asyncify" {\n  export function main(',
+    )
+    expect(text).toContain(
+      'declare module "unplugin-asyncify:src/levels/game.wasm?asyncify" {\n  export function level(',
+    )
+    // ...and a pattern per import prefix that re-exports them; colliding names are qualified.
+    expect(text).toContain(
+      'declare module ".*/src/game.wasm?asyncify" {\n  export * from "unplugin-asyncify:src/game.wasm?asyncify"\n}',
+    )
+    expect(text).toContain(
+      'declare module "@*/levels/game.wasm?asyncify&init" {\n' +
+        '  export * from "unplugin-asyncify:src/levels/game.wasm?asyncify&init"\n' +
+        '  export { default } from "unplugin-asyncify:src/levels/game.wasm?asyncify&init"\n}',
+    )
+    for (const prefix of DEFAULT_PREFIXES) {
+      expect(text).toContain(`declare module "${prefix}*/physics.wasm?asyncify" {`)
+    }
+  })
+
+  it('declares the prefixes of the host aliases too', async () => {
+    const dts = new DtsFile(OUT, ROOT)
+    dts.prefixes = aliasPrefixes([
+      { find: '$lib' },
+      { find: '/abs' },
+      { find: /^\/?@vite\/env/ },
+      { find: '@' },
+    ])
+    await dts.update(join(ROOT, 'src/physics.wasm'), meta('step'), [])
+    expect(dts.prefixes).toEqual([...DEFAULT_PREFIXES, '$'])
+    expect(await readFile(OUT, 'utf8')).toContain('declare module "$*/physics.wasm?asyncify" {')
+  })
+
+  it('goes into src/ when the root has one (templates include only src), else the root', async () => {
+    expect(defaultDtsPath(ROOT)).toBe(join(ROOT, 'src/asyncify-wasm.d.ts'))
+    expect(defaultDtsPath(join(ROOT, 'src/levels'))).toBe(join(ROOT, 'src/levels/asyncify-wasm.d.ts'))
+  })
+
+  it('reports a rewrite, and only when the content changed', async () => {
+    const writes: string[] = []
+    const dts = new DtsFile(OUT, ROOT)
+    dts.onWrite = (path) => writes.push(path)
+    await dts.update(join(ROOT, 'src/game.wasm'), meta('main'), [])
+    await dts.update(join(ROOT, 'src/game.wasm'), meta('main'), [])
+    const again = new DtsFile(OUT, ROOT)
+    again.onWrite = (path) => writes.push(path)
+    await again.update(join(ROOT, 'src/game.wasm'), meta('main'), [])
+    expect(writes).toEqual([OUT])
   })
 
   it('keeps blocks of files another process wrote, until their wasm is gone', async () => {

@@ -1,5 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { ASYNCIFY_ID_RE, ASYNCIFY_QUERY_RE, parseAsyncifyId, splitQuery } from '../src/plugin/ids.ts'
+import {
+  ASYNCIFY_ANY_ID_RE,
+  ASYNCIFY_ID_RE,
+  ASYNCIFY_QUERY_RE,
+  parseAsyncifyId,
+  splitQuery,
+} from '../src/plugin/ids.ts'
+
+describe('ASYNCIFY_ANY_ID_RE (resolve claims these, to refuse non-wasm files clearly)', () => {
+  it.each(['./game.wat?asyncify', './game.js?asyncify&init', './game.wasm?asyncify', 'x?import&asyncify'])(
+    'matches %s',
+    (id) => {
+      expect(ASYNCIFY_ANY_ID_RE.test(id)).toBe(true)
+    },
+  )
+
+  it.each(['./game.wat', './game.js?asyncifyx', './loader.js#asyncify', './game.wasm?url'])(
+    'does not match %s',
+    (id) => {
+      expect(ASYNCIFY_ANY_ID_RE.test(id)).toBe(false)
+    },
+  )
+})
 
 describe('ASYNCIFY_ID_RE', () => {
   it.each([

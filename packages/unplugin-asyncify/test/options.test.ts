@@ -24,7 +24,7 @@ describe('resolvePluginOptions', () => {
   it('normalizes inline and dts', () => {
     expect(resolvePluginOptions({ inline: true }).inlineLimit).toBe(Number.POSITIVE_INFINITY)
     expect(resolvePluginOptions({ inline: 4096 }).inlineLimit).toBe(4096)
-    expect(resolvePluginOptions({ dts: true }).dts).toBe('asyncify-wasm.d.ts')
+    expect(resolvePluginOptions({ dts: true }).dts).toBe(true)
     expect(resolvePluginOptions({ dts: 'types/wasm.d.ts' }).dts).toBe('types/wasm.d.ts')
   })
 

@@ -161,6 +161,32 @@ function runTransform(
       )
     }
 
+    const describe = (changing: Set<string> | undefined): TransformMeta => {
+      const meta: TransformMeta = {
+        version: 2,
+        imports: importsMeta(facts, options),
+        exports: exportsMeta(facts, changing, jspi === 'off' ? undefined : reachers(scan, options)),
+        memory: placed.memory,
+        buffer: placed.buffer,
+        inWasmRuntime,
+        jspi,
+      }
+      if (stack && stackExport) meta.stack = { pointerExport: stackExport.name, low: stack.low }
+      return meta
+    }
+    if (options.stage === 'jspi' && preBytes) {
+      // What a dev server serves first where the browser has JSPI: that binary, and a meta that fits the
+      // Asyncify one built later, except the exports' `suspending` flags, which only the pass knows.
+      const bytes = stripDebugSections(preBytes).bytes
+      return {
+        wasm: bytes,
+        meta: describe(undefined),
+        instrumented: 0,
+        totalFunctions: facts.definedFunctions.length,
+        warnings,
+      }
+    }
+
     binaryen.setOptimizeLevel(jspi === 'only' ? 0 : options.optimizeLevel)
     binaryen.setShrinkLevel(options.shrinkLevel)
     binaryen.clearPassArguments()
@@ -198,21 +224,14 @@ function runTransform(
     wasm = debug.bytes
     if (jspiWasm) jspiWasm = stripDebugSections(jspiWasm).bytes
 
+    if (options.ignoreIndirect && jspi !== 'only')
+      warnings.push(...indirectOnlyWarnings(facts, scan, options))
     const defined = new Set(facts.definedFunctions)
     const runtimeTop = topMostRuntime(scan, facts)
     const instrumented = [...analysis.changing].filter(
       (name) => defined.has(name) && !runtimeTop.has(name),
     ).length
-    const meta: TransformMeta = {
-      version: 2,
-      imports: importsMeta(facts, options),
-      exports: exportsMeta(facts, analysis.changing, jspi === 'off' ? undefined : reachers(scan, options)),
-      memory: placed.memory,
-      buffer: placed.buffer,
-      inWasmRuntime,
-      jspi,
-    }
-    if (stack && stackExport) meta.stack = { pointerExport: stackExport.name, low: stack.low }
+    const meta = describe(analysis.changing)
     const output: TransformOutput = {
       wasm,
       meta,
@@ -712,9 +731,35 @@ function reachers(scan: TextScan, options: TransformOptions): (internal: string)
   }
 }
 
+/**
+ * With `ignoreIndirect`, an async import that no export reaches through direct calls alone can only be reached
+ * through a function pointer: Asyncify will not instrument that path, so a pause there rejects
+ * (ASYNCIFY_NOT_INSTRUMENTED or ASYNCIFY_UNWIND_FAILED). Say so at build time.
+ */
+function indirectOnlyWarnings(facts: ModuleFacts, scan: TextScan, options: TransformOptions): string[] {
+  const exported = facts.exports.filter((entry) => entry.kind === 'function').map((entry) => entry.internal)
+  const asyncImports = facts.imports.filter(
+    (entry) =>
+      entry.kind === 'function' &&
+      entry.module !== 'asyncify' &&
+      isAsyncImport(`${entry.module}.${entry.name}`, options.asyncImports),
+  )
+  const reachedBy = (name: string, ignoreIndirect: boolean) => {
+    const changing = estimateInstrumented(scan, { ...options, asyncImports: [name], ignoreIndirect })
+    return exported.some((internal) => changing.has(internal))
+  }
+  return asyncImports
+    .map((entry) => `${entry.module}.${entry.name}`)
+    .filter((name) => !reachedBy(name, true) && reachedBy(name, false))
+    .map(
+      (name) =>
+        `asyncImports entry "${name}" is reached only through function pointers, and ignoreIndirect is on: a pause there cannot be resumed (the call rejects with ASYNCIFY_NOT_INSTRUMENTED). Turn off ignoreIndirect, or add the functions on that path to addList with propagateAddList`,
+    )
+}
+
 function exportsMeta(
   facts: ModuleFacts,
-  changing: Set<string>,
+  changing: Set<string> | undefined,
   reaches: ((internal: string) => boolean) | undefined,
 ): ExportMeta[] {
   return (
@@ -724,7 +769,7 @@ function exportsMeta(
         const meta: ExportMeta = { name: entry.name, kind: entry.kind }
         if (entry.sig) meta.sig = entry.sig
         if (entry.kind === 'function') {
-          meta.suspending = changing.has(entry.internal)
+          if (changing) meta.suspending = changing.has(entry.internal)
           if (reaches && !reaches(entry.internal)) meta.reachesAsyncImport = false
         }
         return meta

@@ -6,7 +6,7 @@
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
 import type { RecorderOptions } from '@unplugin-asyncify/runtime/profile'
-import { GENERATED_PREFIX, isBindableName } from './identifiers.ts'
+import { GENERATED_PREFIX, isBindableName, isPropertyName } from './identifiers.ts'
 
 /** Where the glue gets the bytes of one variant (the asyncified bytes, or the plain bytes for JSPI). */
 export type GlueSource =
@@ -14,8 +14,12 @@ export type GlueSource =
   | { kind: 'asset-path'; path: string }
   /** An asset emitted with `this.emitFile`, referenced as `import.meta.ROLLUP_FILE_URL_<referenceId>`. */
   | { kind: 'rollup-ref'; referenceId: string }
-  /** A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). */
-  | { kind: 'url-import'; specifier: string }
+  /**
+   * A module whose default export is the URL (Vite's `?url`, esbuild's `file` loader). `fileUrl`, when given, is
+   * the same file as a `file:` URL, used instead when the glue itself runs from a `file:` URL: Vitest's jsdom and
+   * happy-dom environments run Vite's browser transform in Node, where the served path means nothing.
+   */
+  | { kind: 'url-import'; specifier: string; fileUrl?: string }
   /** An absolute URL, used as is (a `file:` URL in Vite's SSR dev server). */
   | { kind: 'url'; url: string }
   /** The bytes themselves, base64-encoded into the glue. */
@@ -86,12 +90,15 @@ export function genGlue(options: GlueOptions): string {
       : []),
     ...(wasi ? genWasiSetup(wasi) : []),
     ...(options.recorder ? genRecorder(options.recorder, variant) : []),
-    ...importModules.map(
-      ([, specifier], i) => `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
-    ),
+    ...(variant === 'exports'
+      ? genNamedImports(meta, importModules)
+      : importModules.map(
+          ([, specifier], i) =>
+            `import * as ${GENERATED_PREFIX}module_${i} from ${JSON.stringify(specifier)}`,
+        )),
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${JSON.stringify(meta)}`,
-    `const ${GENERATED_PREFIX}defaults = ${genDefaults(importModules)}`,
+    `const ${GENERATED_PREFIX}defaults = ${variant === 'exports' ? genNamedDefaults(meta, importModules) : genDefaults(importModules)}`,
     ...(variant === 'exports'
       ? genLazyExports(meta, !!wasi, !!options.recorder)
       : genInit(importModules.length > 0, !!wasi, !!options.recorder)),
@@ -127,7 +134,9 @@ function genSourceExpression(source: GlueSource, local: string): string {
       // The bundler renders a URL string, relative or root-relative, so it is resolved against this module.
       return `new URL(import.meta.ROLLUP_FILE_URL_${source.referenceId}, import.meta.url)`
     case 'url-import':
-      return `new URL(${local}, import.meta.url)`
+      return source.fileUrl
+        ? `import.meta.url.startsWith("file:") ? new URL(${JSON.stringify(source.fileUrl)}) : new URL(${local}, import.meta.url)`
+        : `new URL(${local}, import.meta.url)`
     case 'url':
       return `new URL(${JSON.stringify(source.url)})`
     case 'inline':
@@ -140,6 +149,35 @@ function genDefaults(importModules: [string, string][]): string {
   if (importModules.length === 0) return '{}'
   const entries = importModules.map(([name], i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}module_${i}`)
   return `{ ${entries.join(', ')} }`
+}
+
+/**
+ * `?asyncify` takes every import from `importModules`, so each one is imported by name: a module that lacks one
+ * fails the build in the bundler (`"get_i64" is not exported by "src/wasm-env.ts"`) instead of the first call.
+ */
+function genNamedImports(meta: WasmMeta, importModules: [string, string][]): string[] {
+  return importModules.map(([module, specifier], m) => {
+    const names = importedNames(meta, module).map((name, i) => {
+      const imported = isPropertyName(name) ? name : JSON.stringify(name)
+      return `${imported} as ${GENERATED_PREFIX}import_${m}_${i}`
+    })
+    return `import { ${names.join(', ')} } from ${JSON.stringify(specifier)}`
+  })
+}
+
+/** `() => ({ "env": { "sleep": __asyncify_import_0_0 } })`: read at instantiation, so an import cycle is fine. */
+function genNamedDefaults(meta: WasmMeta, importModules: [string, string][]): string {
+  const modules = importModules.map(([module], m) => {
+    const fields = importedNames(meta, module).map(
+      (name, i) => `${JSON.stringify(name)}: ${GENERATED_PREFIX}import_${m}_${i}`,
+    )
+    return `${JSON.stringify(module)}: { ${fields.join(', ')} }`
+  })
+  return modules.length === 0 ? '() => ({})' : `() => ({ ${modules.join(', ')} })`
+}
+
+function importedNames(meta: WasmMeta, module: string): string[] {
+  return [...new Set(meta.imports.filter((entry) => entry.module === module).map((entry) => entry.name))]
 }
 
 /**
@@ -185,7 +223,7 @@ function genLazyExports(meta: WasmMeta, wasi: boolean, record: boolean): string[
   const fields = [...(wasi ? [`wasi: ${p}wasi`] : []), ...(record ? [`onPause: ${p}record`] : [])]
   const options = fields.length > 0 ? `, { ${fields.join(', ')} }` : ''
   const lines = [
-    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults${options}))`,
+    `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults()${options}))`,
   ]
   meta.exports.forEach((entry, i) => {
     if (entry.kind !== 'function') return
@@ -204,7 +242,8 @@ function genLazyExports(meta: WasmMeta, wasi: boolean, record: boolean): string[
 
 /**
  * `?asyncify&init`: a default export that instantiates a new copy per call, `imports` merged over the defaults
- * (with WASI, `options.wasi` over the configured WASI options, key by key).
+ * (with WASI, `options.wasi` over the configured WASI options, key by key). Each file is fetched and compiled once:
+ * later calls instantiate the `WebAssembly.Module` the first one compiled.
  */
 function genInit(hasDefaults: boolean, wasi: boolean, record: boolean): string[] {
   const p = GENERATED_PREFIX
@@ -215,9 +254,21 @@ function genInit(hasDefaults: boolean, wasi: boolean, record: boolean): string[]
   ]
   const options = fields.length > 0 ? `{ ...options, ${fields.join(', ')} }` : 'options'
   const lines = [
+    '/** Compiled modules by source (asyncify, jspi), from the first init() that loaded each. */',
+    `const ${p}compiled = {}`,
     '/** A new, independent instance per call. */',
     'export default function init(imports, options) {',
-    `  return ${p}instantiate(${p}sources, ${p}meta, ${imports}, ${options})`,
+    '  let loaded',
+    '  const sources = {}',
+    `  for (const mode of Object.keys(${p}sources)) {`,
+    `    sources[mode] = () => ${p}compiled[mode] ?? ((loaded = mode), ${p}sources[mode]())`,
+    '  }',
+    `  const instance = ${p}instantiate(sources, ${p}meta, ${imports}, ${options})`,
+    '  instance.then(',
+    `    (created) => { if (loaded) ${p}compiled[loaded] ??= created.module },`,
+    '    () => {},',
+    '  )',
+    '  return instance',
     '}',
   ]
   if (hasDefaults) {

@@ -10,6 +10,9 @@
 /** Resolve, load and the webpack loader all test ids with this one. */
 export const ASYNCIFY_ID_RE: RegExp = /^[^?#]*\.wasm\?(?:[^#]*&)?asyncify(?:[=&#]|$)/
 
+/** Any path with the `asyncify` query key: resolve claims these too, to refuse non-wasm files with a clear error. */
+export const ASYNCIFY_ANY_ID_RE: RegExp = /^[^?#]*\?(?:[^#]*&)?asyncify(?:[=&#]|$)/
+
 /** The query half alone, for webpack/Rspack `resourceQuery` (which holds `?…` without the path). */
 export const ASYNCIFY_QUERY_RE: RegExp = /^\?(?:[^#]*&)?asyncify(?:[=&#]|$)/
 

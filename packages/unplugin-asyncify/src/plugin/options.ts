@@ -23,8 +23,9 @@ export interface Options extends AsyncifyOptions {
    */
   inline?: boolean | number
   /**
-   * Write precise TypeScript declarations for every imported wasm file: `true` writes `<root>/asyncify-wasm.d.ts`,
-   * a string names the file (relative to the root). Include it in your tsconfig.
+   * Write precise TypeScript declarations for every imported wasm file: `true` writes `src/asyncify-wasm.d.ts`
+   * (`asyncify-wasm.d.ts` at the root when there is no `src` folder), a string names the file (relative to the
+   * root). Commit it and keep it inside your tsconfig `include`.
    * @default false
    */
   dts?: boolean | string
@@ -65,12 +66,11 @@ export interface PluginOptions {
   exclude: FilterPattern | undefined
   /** Inline files smaller than this many bytes: 0 never, Infinity always. */
   inlineLimit: number
-  dts: string | false
+  /** `true`: the default place, decided from the root (`defaultDtsPath`). */
+  dts: string | boolean
   silent: boolean
   wasi: false | WasiPluginOptions
 }
-
-export const DEFAULT_DTS_FILE = 'asyncify-wasm.d.ts'
 
 /** Split the user's options into core's and ours, checking ours; the only place our defaults live. */
 export function resolvePluginOptions(options: Options = {}): PluginOptions {
@@ -109,7 +109,7 @@ export function resolvePluginOptions(options: Options = {}): PluginOptions {
     include,
     exclude,
     inlineLimit: inline === true ? Number.POSITIVE_INFINITY : inline === false ? 0 : inline,
-    dts: dts === true ? DEFAULT_DTS_FILE : dts,
+    dts,
     silent,
     wasi,
   }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import {
   type AsyncifyResult,
   asyncify,
+  formatBytes,
   formatReport,
   type GlueSource,
   type GlueWasi,
@@ -11,7 +12,7 @@ import {
   profilePath as profileFile,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
-import { DtsFile } from './dts-file.ts'
+import { DtsFile, defaultDtsPath } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
@@ -47,7 +48,14 @@ export interface ProcessorContext {
   root: string
   mode?: 'development' | 'production'
   logger: Logger
+  /** First characters of import specifiers the `dts` file declares (the defaults plus the host's aliases). */
+  dtsPrefixes?: readonly string[]
+  /** Say that a transform is running once it took this long. @default PROGRESS_AFTER_MS */
+  progressAfterMs?: number
 }
+
+/** A first transform can take seconds (Binaryen loads, then runs): past this, say so instead of looking hung. */
+export const PROGRESS_AFTER_MS = 1000
 
 /**
  * Turns one wasm file into core's result and the glue module, transforming once per content: `?asyncify` and `?asyncify&init` of the same file,
@@ -68,7 +76,19 @@ export class WasmProcessor {
     this.options = options
     this.context = context
     this.filter = createFileFilter(options.include, options.exclude, context.root)
-    if (options.dts) this.dts = new DtsFile(resolve(context.root, options.dts), context.root)
+    if (options.dts) {
+      const path = options.dts === true ? defaultDtsPath(context.root) : resolve(context.root, options.dts)
+      this.dts = new DtsFile(path, context.root)
+      if (context.dtsPrefixes) this.dts.prefixes = context.dtsPrefixes
+      // In CI the declarations should already be committed: a rewrite means `tsc` before the build saw old ones.
+      if (process.env.CI && !options.silent) {
+        this.dts.onWrite = (written) =>
+          context.logger.warn(
+            `${displayPath(written, context.root)} was missing or out of date and has been rewritten; commit it, ` +
+              'so that tsc before the build sees the exact types.',
+          )
+      }
+    }
     this.profiles = new ProfileSink(context)
   }
 
@@ -158,8 +178,21 @@ export class WasmProcessor {
   }
 
   private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
-    const { root, mode, logger } = this.context
-    const result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+    const { root, mode, logger, progressAfterMs = PROGRESS_AFTER_MS } = this.context
+    const progress = this.options.silent
+      ? undefined
+      : setTimeout(() => {
+          logger.info(
+            `${displayPath(file, root)}: running Asyncify (${formatBytes(bytes.length)})... the first build of a ` +
+              'file takes a few seconds, later builds come from the cache',
+          )
+        }, progressAfterMs)
+    let result: AsyncifyResult
+    try {
+      result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+    } finally {
+      clearTimeout(progress)
+    }
     if (!this.options.silent) {
       logger.info(formatReport(result.report))
       for (const warning of result.report.warnings) logger.warn(`${result.report.file ?? file}: ${warning}`)

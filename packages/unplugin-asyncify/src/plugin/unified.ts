@@ -10,7 +10,9 @@ import type { GlueSource } from '@unplugin-asyncify/core'
 import { PROFILE_EVENT } from '@unplugin-asyncify/runtime/profile'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
-import { ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
+import { aliasPrefixes } from './dts-file.ts'
+import { ASYNCIFY_ANY_ID_RE, ASYNCIFY_ID_RE, parseAsyncifyId, splitQuery } from './ids.ts'
+import { notWasmImport } from './not-wasm.ts'
 import type { PluginOptions } from './options.ts'
 import { slash } from './paths.ts'
 import { consoleLogger, type Logger, PLUGIN_NAME, WasmProcessor } from './processor.ts'
@@ -43,6 +45,7 @@ interface ViteConfigSubset {
   command: 'serve' | 'build'
   root: string
   isProduction: boolean
+  resolve: { alias: readonly { find: unknown }[] }
   logger: { info(message: string, options?: { timestamp?: boolean }): void; warn(message: string): void }
 }
 
@@ -67,6 +70,8 @@ const ROLLUP_LIKE = new Set(['vite', 'rollup', 'rolldown', 'unloader'])
 export function unifiedPlugin(
   options: PluginOptions,
   framework: UnpluginContextMeta['framework'],
+  /** A new Vite plugin with the same options, for Vite's worker builds. */
+  vitePluginForWorkers?: () => unknown,
 ): UnpluginOptions {
   let vite: ViteConfigSubset | undefined
   let esbuild: EsbuildSubset | undefined
@@ -93,19 +98,29 @@ export function unifiedPlugin(
           warn: (message) => vite!.logger.warn(`[${PLUGIN_NAME}] warning: ${message}`),
         }
       : consoleLogger
-    processor = new WasmProcessor(options, { root: root(), mode: buildMode(), logger })
+    processor = new WasmProcessor(options, {
+      root: root(),
+      mode: buildMode(),
+      logger,
+      dtsPrefixes: vite ? aliasPrefixes(vite.resolve.alias) : undefined,
+    })
     return processor
   }
 
   /** Hands a binary that is not inlined to the host, so the glue gets a URL the runtime can load. */
-  async function emitAsset(ctx: RollupLikeContext, file: string, asset: WasmAsset): Promise<GlueSource> {
+  async function emitAsset(
+    ctx: RollupLikeContext,
+    file: string,
+    asset: WasmAsset,
+    server: boolean,
+  ): Promise<GlueSource> {
     if (vite?.command === 'serve') {
       // No emitFile in dev: write the bytes where Vite serves them from, `?url` gives the browser URL; a server
       // consumer (SSR) reads the file directly.
       const path = await writeAssetFile(assetsDir(root(), options.core.cacheDir), asset)
-      return ctx.environment?.config.consumer === 'server'
+      return server
         ? { kind: 'url', url: pathToFileURL(path).href }
-        : { kind: 'url-import', specifier: `${slash(path)}?url` }
+        : { kind: 'url-import', specifier: `${slash(path)}?url`, fileUrl: pathToFileURL(path).href }
     }
     if (ROLLUP_LIKE.has(framework)) {
       const referenceId = ctx.emitFile({
@@ -114,7 +129,7 @@ export function unifiedPlugin(
         originalFileName: slash(file),
         source: asset.bytes,
       })
-      if (ctx.environment?.config.consumer === 'server') serverAssets.set(referenceId, asset.bytes)
+      if (server) serverAssets.set(referenceId, asset.bytes)
       return { kind: 'rollup-ref', referenceId }
     }
     if (framework === 'esbuild') {
@@ -144,6 +159,7 @@ export function unifiedPlugin(
       if (result.errors.length > 0) return null
       resolved = result.path
     }
+    if (resolved !== undefined && !resolved.endsWith('.wasm')) throw notWasmImport(resolved, root())
     // An excluded file is not ours: the host resolves (and loads) it as it would without the plugin.
     if (resolved === undefined || !getProcessor().filter(resolved)) return null
     return resolved + query
@@ -158,25 +174,40 @@ export function unifiedPlugin(
       rolldownCwd = (args[0] as { cwd?: string } | undefined)?.cwd
     },
     resolveId: {
-      filter: { id: ASYNCIFY_ID_RE },
+      filter: { id: ASYNCIFY_ANY_ID_RE },
       handler(id, importer) {
         return resolveWasm(this as unknown as RollupLikeContext, id, importer)
       },
     },
     load: {
       filter: { id: ASYNCIFY_ID_RE },
-      async handler(this: UnpluginBuildContext, id) {
+      async handler(this: UnpluginBuildContext, id, ...rest: unknown[]) {
         const { file, variant } = parseAsyncifyId(id)
         const wasm = getProcessor()
         if (!wasm.filter(file)) return null
         this.addWatchFile(file)
         const ctx = this as unknown as RollupLikeContext
+        // Vite 6+ says so per environment; Vite 5 only through load's `ssr` flag.
+        const server = ctx.environment
+          ? ctx.environment.config.consumer === 'server'
+          : Boolean((rest[0] as { ssr?: boolean } | undefined)?.ssr)
         // a page of the dev server: a recorder there hands its samples to configureServer below
-        const page = vite?.command === 'serve' && ctx.environment?.config.consumer !== 'server'
-        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset), undefined, page)
+        const page = vite?.command === 'serve' && !server
+        return wasm.glue(file, variant, (asset) => emitAsset(ctx, file, asset, server), undefined, page)
       },
     },
     vite: {
+      // Vite bundles module workers with `worker.plugins` only; without us there, a worker's `?asyncify` import
+      // fails with UNLOADABLE_DEPENDENCY (os error 2). Join the worker builds unless the user already added us.
+      config(config) {
+        if (!vitePluginForWorkers) return
+        config.worker ??= {}
+        const userPlugins = config.worker.plugins
+        config.worker.plugins = () => {
+          const plugins = (userPlugins?.() ?? []) as unknown[]
+          return (hasAsyncifyPlugin(plugins) ? plugins : [...plugins, vitePluginForWorkers()]) as never
+        }
+      },
       configResolved(config) {
         vite = config
       },
@@ -201,7 +232,7 @@ export function unifiedPlugin(
       },
     },
     esbuild: {
-      onResolveFilter: ASYNCIFY_ID_RE,
+      onResolveFilter: ASYNCIFY_ANY_ID_RE,
       onLoadFilter: ASYNCIFY_ID_RE,
       loader: 'js',
       setup(build) {
@@ -229,4 +260,13 @@ export function unifiedPlugin(
       },
     },
   }
+}
+
+/** Whether a (nested) Vite plugin list already holds one of ours. */
+function hasAsyncifyPlugin(plugins: unknown[]): boolean {
+  return plugins.some((plugin) =>
+    Array.isArray(plugin)
+      ? hasAsyncifyPlugin(plugin)
+      : (plugin as { name?: unknown } | null)?.name === PLUGIN_NAME,
+  )
 }

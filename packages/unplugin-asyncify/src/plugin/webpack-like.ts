@@ -28,8 +28,12 @@ export function webpackLikePlugin(raw: Options, options: PluginOptions): Unplugi
     const filter = createFileFilter(options.include, options.exclude, compiler.context)
     compiler.options.module.rules.unshift({
       resourceQuery: ASYNCIFY_QUERY_RE,
-      resource: (path: string) => path.endsWith('.wasm') && filter(path),
+      // Other files with the query reach the loader too, which refuses them with a clear error.
+      resource: (path: string) => !path.endsWith('.wasm') || filter(path),
       type: 'javascript/auto',
+      // The glue imports every import of `?asyncify` by name from its `importModules` module: one that is missing
+      // fails the build here too (webpack's default for a missing export is a warning).
+      parser: { exportsPresence: 'error' },
       use: [{ loader: loaderPath(), options: loaderOptions satisfies LoaderOptions }],
     })
   }

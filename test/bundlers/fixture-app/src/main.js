@@ -30,6 +30,7 @@ export async function test() {
   const first = await init()
   const second = await init({ env: { sleep: (ms) => Promise.resolve(ms * 2) } })
   if (first.instance === second.instance) return 'init() makes a new instance per call'
+  if (first.module !== second.module) return 'init() reuses the compiled WebAssembly.Module'
   await first.exports.heap_init(10)
   await second.exports.heap_init(3)
   if ((await first.exports.heap_check()) !== 145) return 'first instance keeps its heap'

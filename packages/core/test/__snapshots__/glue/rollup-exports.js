@@ -1,14 +1,14 @@
 // unplugin-asyncify: "src/compute.wasm"
 import { instantiate as __asyncify_instantiate, lazyExports as __asyncify_lazyExports } from "/project/node_modules/@unplugin-asyncify/runtime/dist/index.mjs"
-import * as __asyncify_module_0 from "/project/src/wasm-env.js"
-import * as __asyncify_module_1 from "/project/src/math.js"
+import { sleep as __asyncify_import_0_0, log as __asyncify_import_0_1, get_i64 as __asyncify_import_0_2 } from "/project/src/wasm-env.js"
+import { twice as __asyncify_import_1_0 } from "/project/src/math.js"
 const __asyncify_sources = {
   asyncify: () => new URL(import.meta.ROLLUP_FILE_URL_a1b2c3, import.meta.url),
   jspi: () => new URL(import.meta.ROLLUP_FILE_URL_d4$e5, import.meta.url),
 }
 const __asyncify_meta = {"version":2,"imports":[{"module":"env","name":"sleep","kind":"function","sig":{"params":["i32"],"results":["i32"]},"suspending":true},{"module":"env","name":"log","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"module":"env","name":"get_i64","kind":"function","sig":{"params":["i64"],"results":["i64"]},"suspending":true},{"module":"./math.js","name":"twice","kind":"function","sig":{"params":["f64"],"results":["f64"]}}],"exports":[{"name":"memory","kind":"memory"},{"name":"run","kind":"function","sig":{"params":["i32","i32"],"results":["i32"]},"suspending":true},{"name":"add64","kind":"function","sig":{"params":["i64","i64"],"results":["i64"]},"suspending":true},{"name":"pair","kind":"function","sig":{"params":["i32"],"results":["i32","i64"]},"suspending":true},{"name":"heap_init","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"name":"weird-name","kind":"function","sig":{"params":[],"results":["f32"]},"suspending":false},{"name":"default","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"__asyncify_meta","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"counter","kind":"global"}],"memory":{"origin":"exported","exportName":"memory","is64":false,"shared":false,"initial":2},"buffer":{"stackSize":65536,"top":{"reservedExport":"__asyncify_reserved","dirtyExport":"__asyncify_dirty"},"allocExport":"__asyncify_malloc"},"stack":{"pointerExport":"__asyncify_stack_pointer","low":1040},"maxPausedCalls":256,"inWasmRuntime":false,"jspi":"auto"}
-const __asyncify_defaults = { "env": __asyncify_module_0, "./math.js": __asyncify_module_1 }
-const __asyncify_exports = __asyncify_lazyExports(__asyncify_meta, () => __asyncify_instantiate(__asyncify_sources, __asyncify_meta, __asyncify_defaults))
+const __asyncify_defaults = () => ({ "env": { "sleep": __asyncify_import_0_0, "log": __asyncify_import_0_1, "get_i64": __asyncify_import_0_2 }, "./math.js": { "twice": __asyncify_import_1_0 } })
+const __asyncify_exports = __asyncify_lazyExports(__asyncify_meta, () => __asyncify_instantiate(__asyncify_sources, __asyncify_meta, __asyncify_defaults()))
 export const run = __asyncify_exports["run"]
 export const add64 = __asyncify_exports["add64"]
 export const pair = __asyncify_exports["pair"]

@@ -2,11 +2,11 @@
 import { instantiate as __asyncify_instantiate, lazyExports as __asyncify_lazyExports } from "\u0000unplugin-asyncify/runtime.js"
 import __asyncify_url_asyncify from "/project/node_modules/.cache/a \"quoted\".wasm?url"
 const __asyncify_sources = {
-  asyncify: () => new URL(__asyncify_url_asyncify, import.meta.url),
+  asyncify: () => import.meta.url.startsWith("file:") ? new URL("file:///project/node_modules/.cache/a%20%22quoted%22.wasm") : new URL(__asyncify_url_asyncify, import.meta.url),
 }
 const __asyncify_meta = {"version":2,"imports":[{"module":"env","name":"sleep","kind":"function","sig":{"params":["i32"],"results":["i32"]},"suspending":true},{"module":"env","name":"log","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"module":"env","name":"get_i64","kind":"function","sig":{"params":["i64"],"results":["i64"]},"suspending":true},{"module":"./math.js","name":"twice","kind":"function","sig":{"params":["f64"],"results":["f64"]}}],"exports":[{"name":"memory","kind":"memory"},{"name":"run","kind":"function","sig":{"params":["i32","i32"],"results":["i32"]},"suspending":true},{"name":"add64","kind":"function","sig":{"params":["i64","i64"],"results":["i64"]},"suspending":true},{"name":"pair","kind":"function","sig":{"params":["i32"],"results":["i32","i64"]},"suspending":true},{"name":"heap_init","kind":"function","sig":{"params":["i32"],"results":[]},"suspending":false},{"name":"weird-name","kind":"function","sig":{"params":[],"results":["f32"]},"suspending":false},{"name":"default","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"__asyncify_meta","kind":"function","sig":{"params":[],"results":[]},"suspending":false},{"name":"counter","kind":"global"}],"memory":{"origin":"exported","exportName":"memory","is64":false,"shared":false,"initial":2},"buffer":{"stackSize":65536,"top":{"reservedExport":"__asyncify_reserved","dirtyExport":"__asyncify_dirty"},"allocExport":"__asyncify_malloc"},"stack":{"pointerExport":"__asyncify_stack_pointer","low":1040},"maxPausedCalls":256,"inWasmRuntime":false,"jspi":"auto"}
-const __asyncify_defaults = {}
-const __asyncify_exports = __asyncify_lazyExports(__asyncify_meta, () => __asyncify_instantiate(__asyncify_sources, __asyncify_meta, __asyncify_defaults))
+const __asyncify_defaults = () => ({})
+const __asyncify_exports = __asyncify_lazyExports(__asyncify_meta, () => __asyncify_instantiate(__asyncify_sources, __asyncify_meta, __asyncify_defaults()))
 export const run = __asyncify_exports["run"]
 export const add64 = __asyncify_exports["add64"]
 export const pair = __asyncify_exports["pair"]
