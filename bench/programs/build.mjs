@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Rebuilds the real programs of the benchmark from the committed sources, with Debian's clang-16, lld-16 and
+// wasi-libc: `node bench/programs/build.mjs [quickjs|lua ...] [--check]`.
+//
+// Two files per program, because users get two kinds of module from the same toolchain:
+// - `<name>.wasm`: clang run with wasm-opt hidden (reproducible bytes, name section kept). The benchmark's input.
+// - `<name>.wasmopt.wasm`: clang with Debian's wasm-opt 108 on the PATH, as a user's build gets it: clang runs
+//   `wasm-opt -O2` after linking, which strips the name section (research: real-world-modules.md).
+// clang looks for wasm-opt in its own directory, then on PATH. /usr/bin/clang-16 has its directory /usr/bin,
+// where Debian puts wasm-opt, so the hidden build runs /usr/lib/llvm-16/bin/clang (no wasm-opt beside it)
+// with an empty PATH and names the linker explicitly.
+//
+// Headers come only from clang and wasi-libc (`-nostdlibinc`), so the host's /usr/include cannot leak in.
+// `--check` builds into a temporary folder and exits 1 when a committed .wasm differs. Idempotent otherwise.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const CHECK = process.argv.includes('--check')
+const CLANG = '/usr/bin/clang-16'
+const CLANG_NO_WASM_OPT = '/usr/lib/llvm-16/bin/clang'
+const WASM_LD = '/usr/lib/llvm-16/bin/wasm-ld'
+const COMMON = ['--target=wasm32-wasi', '-O2', '-nostdlibinc', '-isystem', '/usr/include/wasm32-wasi']
+// 1 MiB shadow stack: the interpreters recurse in C for every script-level call
+const LINK = ['-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--export=malloc', '-Wl,--export=free']
+
+const PROGRAMS = {
+  quickjs: {
+    dir: join(here, 'quickjs'),
+    units: [
+      ...['quickjs', 'cutils', 'dtoa', 'libregexp', 'libunicode'].map((name) => ({
+        file: `src/${name}.c`,
+        // QuickJS wants its version string; wasi-libc declares malloc_usable_size in <malloc.h>, which
+        // quickjs.c includes only for Linux, macOS and FreeBSD. shim/ stands in for headers wasi-libc lacks.
+        flags: [
+          '-isystem',
+          'shim',
+          '-include',
+          'malloc.h',
+          '-D_GNU_SOURCE',
+          `-DCONFIG_VERSION="${readFileSync(join(here, 'quickjs/src/VERSION'), 'utf8').trim()}"`,
+          '-w',
+        ],
+      })),
+      { file: 'embed.c', flags: ['-Isrc', '-isystem', 'shim', '-Wall', '-Werror'] },
+    ],
+  },
+}
+
+function run(exe, args, options) {
+  const result = spawnSync(exe, args, { encoding: 'utf8', ...options })
+  if (result.status !== 0) {
+    throw new Error(`Failed to run ${exe} ${args.join(' ')}: ${result.stderr || result.error}`)
+  }
+}
+
+function build(name, { dir, units }) {
+  const work = mkdtempSync(join(tmpdir(), `real-${name}-`))
+  try {
+    const objects = units.map(({ file, flags }) => {
+      const object = join(work, file.replace(/[/.]/g, '_') + '.o')
+      run(CLANG, [...COMMON, ...flags, '-c', file, '-o', object], { cwd: dir })
+      return object
+    })
+    const plain = join(work, `${name}.wasm`)
+    const empty = join(work, 'empty-path')
+    mkdirSync(empty)
+    run(CLANG_NO_WASM_OPT, [...COMMON, ...LINK, `-fuse-ld=${WASM_LD}`, ...objects, '-o', plain], {
+      cwd: dir,
+      env: { PATH: empty },
+    })
+    const users = join(work, `${name}.wasmopt.wasm`)
+    run(CLANG, [...COMMON, ...LINK, ...objects, '-o', users], { cwd: dir })
+    return [plain, users]
+      .map((path) => ({ path, out: join(dir, path.slice(work.length + 1)) }))
+      .map(({ path, out }) => ({ out, bytes: readFileSync(path) }))
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
+for (const name of wanted.length ? wanted : Object.keys(PROGRAMS)) {
+  const program = PROGRAMS[name]
+  if (!program) throw new Error(`Unknown program "${name}": choose from ${Object.keys(PROGRAMS).join(', ')}`)
+  if (!existsSync(CLANG))
+    throw new Error(
+      `Failed to build "${name}": ${CLANG} is missing. Install clang-16, lld-16 and wasi-libc (apt-get)`,
+    )
+  const started = performance.now()
+  let outdated = false
+  for (const { out, bytes } of build(name, program)) {
+    const old = existsSync(out) ? readFileSync(out) : undefined
+    const same = old && Buffer.compare(old, bytes) === 0
+    const label = out.slice(here.length + 1)
+    if (same) console.log(`  unchanged ${label}`)
+    else if (CHECK) {
+      outdated = true
+      console.log(`  OUTDATED  ${label}`)
+    } else {
+      writeFileSync(out, bytes)
+      console.log(`  wrote     ${label} (${bytes.length} bytes)`)
+    }
+  }
+  console.log(`  ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  if (outdated) process.exitCode = 1
+}
