@@ -1,0 +1,270 @@
+// Runtime figures of the real programs, run by bench/real.mjs under Node 20 and again under Node 26 (JSPI).
+// argv[2]: the folder real.mjs prepared (config.json, the original and every built binary). Prints one JSON
+// object. Every run of every contender is checked against the original module's output for the same script.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { instantiate } from '@unplugin-asyncify/runtime'
+import { compare } from '../lib/measure.mjs'
+import { createHost, runScript } from '../programs/host.mjs'
+import { contenderError, probeDepth } from './depth.mjs'
+
+const dir = process.argv[2]
+const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
+const { quick, params } = config
+const jspi = typeof WebAssembly.Suspending === 'function'
+const out = { node: process.version, jspi, programs: {} }
+const log = (line) => process.stderr.write(`    ${line}\n`)
+
+/** A big unwind buffer for the peak measurement: what `stackSize` sets, applied to the build's meta. */
+const withStackSize = (meta, bytes) => ({ ...meta, buffer: { ...meta.buffer, stackSize: bytes } })
+
+for (const spec of config.programs) {
+  const scripts = await import(spec.scripts)
+  const compile = (file) => new WebAssembly.Module(readFileSync(join(dir, file)))
+  const original = compile(`${spec.name}.input.wasm`)
+  const builds = Object.fromEntries(
+    spec.variants.map((variant) => [
+      variant,
+      {
+        asyncify: compile(`${spec.name}.${variant}.wasm`),
+        jspi: compile(`${spec.name}.${variant}.jspi.wasm`),
+        meta: JSON.parse(readFileSync(join(dir, `${spec.name}.${variant}.meta.json`), 'utf8')),
+      },
+    ]),
+  )
+  const base = builds.default
+
+  /**
+   * One instance ready to run scripts. kind: 'original' (the input, called synchronously), 'asyncify' or
+   * 'jspi' (through our runtime). pause: how env.sleep/env.read_line answer (bench/programs/host.mjs).
+   */
+  async function open(kind, { variant = 'default', pause = 'never', meta } = {}) {
+    if (kind === 'original') {
+      const host = createHost(original, { pause: 'never' })
+      const instance = new WebAssembly.Instance(original, host.imports)
+      host.attach(instance.exports.memory)
+      instance.exports._initialize()
+      return runner(host, instance.exports, instance.exports.memory)
+    }
+    const build = builds[variant]
+    const module = kind === 'jspi' ? build.jspi : build.asyncify
+    const host = createHost(module, { pause })
+    const sources = kind === 'jspi' ? { jspi: module } : { asyncify: module }
+    const inst = await instantiate(sources, meta ?? build.meta, host.imports, {
+      jspi: kind === 'jspi' ? 'only' : 'off',
+    })
+    host.attach(inst.memory)
+    await inst.exports._initialize()
+    return runner(host, inst.exports, inst.memory, inst)
+  }
+  function runner(host, exports, memory, inst) {
+    return {
+      host,
+      inst,
+      async run(source) {
+        host.stdout = ''
+        const status = await runScript(exports, memory, scripts.entry, source)
+        return { status, stdout: host.stdout }
+      },
+    }
+  }
+
+  const expected = new Map()
+  async function expect(source) {
+    if (!expected.has(source)) {
+      const reference = await (await open('original')).run(source)
+      if (reference.status !== 0) {
+        throw new Error(`${spec.name}: the original module failed on its own script: ${reference.stdout}`)
+      }
+      expected.set(source, reference.stdout)
+    }
+    return expected.get(source)
+  }
+  /** A timed operation: one script run on `instance`, checked against the original's output. */
+  async function checkedRun(label, opening, source) {
+    const want = await expect(source)
+    const instance = await opening
+    return async () => {
+      const got = await instance.run(source)
+      if (got.status !== 0 || got.stdout !== want) {
+        throw new Error(
+          `${spec.name} ${label}: wrong output (status ${got.status}): ${JSON.stringify(got.stdout.slice(0, 200))}, expected ${JSON.stringify(want.slice(0, 200))}`,
+        )
+      }
+    }
+  }
+  /**
+   * A contender that fails (an error, or a wrong output) gets no figure; the reason is kept and reported.
+   * Each is run `warmup` times first, so that V8 has tiered it up (optimized frames are bigger: a contender
+   * can overflow the native stack only once it runs optimized code).
+   */
+  const failures = {}
+  async function tryContender(label, make, warmup) {
+    try {
+      const op = await make()
+      for (let i = 0; i < warmup; i++) await op()
+      return op
+    } catch (error) {
+      failures[label] = contenderError(error)
+      log(`${spec.name} ${label}: ${failures[label]}`)
+      return undefined
+    }
+  }
+  /** compare() over the contenders that work; one that fails while timed is dropped and the rest re-timed. */
+  async function timed(figure, makers, options) {
+    const contenders = {}
+    for (const [label, make] of Object.entries(makers)) {
+      const op = await tryContender(`${figure} ${label}`, make, options.warmup)
+      if (op) contenders[label] = op
+      else if (label === 'original')
+        throw new Error(`${spec.name}: the original module failed: ${failures[`${figure} original`]}`)
+    }
+    for (;;) {
+      let failing
+      const guarded = Object.fromEntries(
+        Object.entries(contenders).map(([label, op]) => [
+          label,
+          async () => {
+            try {
+              await op()
+            } catch (error) {
+              failing = label
+              throw error
+            }
+          },
+        ]),
+      )
+      try {
+        const { ns, ratio } = await compare(guarded, { ...options, warmup: 0 })
+        return { ns, within: (a, b) => (a in ns && b in ns ? ratio(a, b) : undefined) }
+      } catch (error) {
+        if (!failing || failing === 'original') throw error
+        failures[`${figure} ${failing}`] = contenderError(error)
+        log(`${spec.name} ${figure} ${failing}: ${contenderError(error)}`)
+        delete contenders[failing]
+      }
+    }
+  }
+
+  const result = { variants: spec.variants, failures }
+  out.programs[spec.name] = result
+
+  // (a, b) CPU-bound script that never pauses: asyncified (every variant) and JSPI, against the original.
+  {
+    log(`${spec.name}: (a, b) CPU-bound script`)
+    const scale = scripts.cpuScale[quick ? 'quick' : 'full']
+    const source = scripts.cpu(scale)
+    const makers = { original: () => checkedRun('original', open('original'), source) }
+    for (const variant of spec.variants) {
+      const label = `asyncify:${variant}`
+      makers[label] = () => checkedRun(label, open('asyncify', { variant }), source)
+    }
+    if (jspi) makers.jspi = () => checkedRun('jspi', open('jspi'), source)
+    const { ns, within } = await timed('cpu', makers, {
+      iterations: 1,
+      rounds: params.cpuRounds,
+      warmup: params.cpuWarmup,
+    })
+    result.cpu = {
+      scale,
+      ms: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Math.round(v / 1e5) / 10])),
+      vsOriginal: Object.fromEntries(
+        Object.keys(ns)
+          .filter((k) => k !== 'original')
+          .map((k) => [k, within(k, 'original')]),
+      ),
+    }
+  }
+
+  // (d) native stack depth: the deepest recursion each contender reaches, a fresh instance per probe (an
+  // engine stack overflow leaves an instance unusable). Modules are warm from (a): V8 runs optimized code.
+  {
+    log(`${spec.name}: (d) deepest recursion`)
+    const depthOf = async (kind, variant) =>
+      probeDepth(async (depth) => {
+        const source = scripts.recurse(depth)
+        const got = await (await open(kind, { variant })).run(source)
+        const want = await expect(source)
+        return got.status === 0 && got.stdout === want ? { ok: true } : { ok: false, reason: got.stdout }
+      }, params.depthStart)
+    result.depth = { original: await depthOf('original') }
+    for (const variant of spec.variants)
+      result.depth[`asyncify:${variant}`] = await depthOf('asyncify', variant)
+    if (jspi) result.depth.jspi = await depthOf('jspi')
+  }
+
+  // (e) pauses deep in the interpreter: a script calling sleep() in a loop, `nesting` script calls deep.
+  // 'never': sleep returns a number (the hot loop: an import that could pause but does not);
+  // 'resolved': sleep returns an already-resolved promise, so every call is a full pause and resume.
+  {
+    log(`${spec.name}: (e) pause and resume`)
+    const source = scripts.sleepLoop(params.pauseCount, params.pauseNesting)
+    const makers = {
+      original: () => checkedRun('original', open('original'), source),
+      asyncifyNoPause: () => checkedRun('asyncify', open('asyncify'), source),
+      asyncifyPause: () => checkedRun('asyncify pausing', open('asyncify', { pause: 'resolved' }), source),
+    }
+    if (jspi) {
+      makers.jspiNoPause = () => checkedRun('jspi', open('jspi'), source)
+      makers.jspiPause = () => checkedRun('jspi pausing', open('jspi', { pause: 'resolved' }), source)
+    }
+    const { ns, within } = await timed('pause', makers, {
+      iterations: 1,
+      rounds: params.pauseRounds,
+      warmup: 2,
+    })
+    const usPerPause = (paused, plain) =>
+      paused in ns && plain in ns
+        ? Math.round((ns[paused] - ns[plain]) / params.pauseCount) / 1000
+        : undefined
+    result.pause = {
+      count: params.pauseCount,
+      nesting: params.pauseNesting,
+      ms: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Math.round(v / 1e5) / 10])),
+      hotLoopAsyncifyVsOriginal: within('asyncifyNoPause', 'original'),
+      pausingAsyncifyVsOriginal: within('asyncifyPause', 'original'),
+      usPerPauseAsyncify: usPerPause('asyncifyPause', 'asyncifyNoPause'),
+      ...(jspi && {
+        hotLoopJspiVsOriginal: within('jspiNoPause', 'original'),
+        pausingJspiVsOriginal: within('jspiPause', 'original'),
+        pauseAsyncifyVsJspi: within('asyncifyPause', 'jspiPause'),
+        usPerPauseJspi: usPerPause('jspiPause', 'jspiNoPause'),
+      }),
+    }
+  }
+
+  // (g) unwind-buffer use: pause at the deepest nesting a pausing script reaches (with a buffer big enough
+  // not to be the limit).
+  {
+    log(`${spec.name}: (g) unwind buffer at the deepest pause`)
+    const big = withStackSize(base.meta, params.peakBufferBytes)
+    const pauseProbe = (kind, meta) => async (depth) => {
+      const source = scripts.pauseAtDepth(depth)
+      const instance = await open(kind, { pause: 'resolved', meta })
+      const got = await instance.run(source)
+      const want = await expect(source)
+      if (got.status !== 0 || got.stdout !== want) return { ok: false, reason: got.stdout }
+      return { ok: true, peak: instance.inst.unwindBuffer?.peak }
+    }
+    const asyncifyProbe = pauseProbe('asyncify', big)
+    const deepest = await probeDepth(asyncifyProbe, params.depthStart)
+    // bytes each script-level call adds: between a pause 1 call deep and the deepest one
+    const shallow = (await asyncifyProbe(1)).peak
+    result.peak = {
+      bufferBytes: params.peakBufferBytes,
+      deepestPause: deepest.depth,
+      stoppedBy: deepest.stoppedBy,
+      peakAtDeepest: deepest.at?.peak,
+      peakAtOne: shallow,
+      bytesPerLevel:
+        deepest.depth > 1 ? Math.round((deepest.at.peak - shallow) / (deepest.depth - 1)) : undefined,
+    }
+    if (jspi) {
+      const jspiDeepest = await probeDepth(pauseProbe('jspi'), params.depthStart)
+      result.peak.jspiDeepestPause = jspiDeepest.depth
+      result.peak.jspiStoppedBy = jspiDeepest.stoppedBy
+    }
+  }
+}
+
+console.log(JSON.stringify(out))
