@@ -13,9 +13,9 @@
 // Headers come only from clang and wasi-libc (`-nostdlibinc`), so the host's /usr/include cannot leak in.
 // `--check` builds into a temporary folder and exits 1 when a committed .wasm differs. Idempotent otherwise.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -26,6 +26,7 @@ const WASM_LD = '/usr/lib/llvm-16/bin/wasm-ld'
 const COMMON = ['--target=wasm32-wasi', '-O2', '-nostdlibinc', '-isystem', '/usr/include/wasm32-wasi']
 // 1 MiB shadow stack: the interpreters recurse in C for every script-level call
 const LINK = ['-mexec-model=reactor', '-Wl,-z,stack-size=1048576', '-Wl,--export=malloc', '-Wl,--export=free']
+const LUA_EH = ['-mexception-handling', '-mllvm', '-wasm-enable-sjlj']
 
 const PROGRAMS = {
   quickjs: {
@@ -48,6 +49,37 @@ const PROGRAMS = {
       { file: 'embed.c', flags: ['-Isrc', '-isystem', 'shim', '-Wall', '-Werror'] },
     ],
   },
+  lua: {
+    dir: join(here, 'lua'),
+    // Lua 5.4 from playground/lua/src (unmodified), without its stand-alone interpreter lua.c; setjmp/longjmp
+    // through Wasm exception handling with playground/lua/compat's runtime, and the luaconf hooks for what
+    // WASI lacks, as in playground/lua/build.mjs.
+    units: [
+      ...readdirSync(join(here, '../../playground/lua/src'))
+        .filter((name) => name.endsWith('.c') && name !== 'lua.c')
+        .sort()
+        .map((name) => `../../../playground/lua/src/${name}`),
+      '../../../playground/lua/compat/sjlj.c',
+      '../../../playground/lua/compat/tmpfile.c',
+      'embed.c',
+    ].map((file) => ({
+      file,
+      flags: [
+        ...LUA_EH,
+        '-isystem',
+        '../../../playground/lua/compat',
+        '-I../../../playground/lua/src',
+        '-D_WASI_EMULATED_SIGNAL', // lstate.h uses sig_atomic_t from <signal.h>
+        '-D_WASI_EMULATED_PROCESS_CLOCKS',
+        '-DLUA_TMPNAMBUFSIZE=32',
+        '-Dlua_tmpnam(b,e)={e=1;}',
+        '-Dl_system(cmd)=((cmd)==NULL?0:-1)',
+        '-Wno-deprecated-declarations',
+        ...(file === 'embed.c' ? ['-Wall', '-Werror'] : []),
+      ],
+    })),
+    link: [...LUA_EH, '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks'],
+  },
 }
 
 function run(exe, args, options) {
@@ -57,23 +89,23 @@ function run(exe, args, options) {
   }
 }
 
-function build(name, { dir, units }) {
+function build(name, { dir, units, link = [] }) {
   const work = mkdtempSync(join(tmpdir(), `real-${name}-`))
   try {
     const objects = units.map(({ file, flags }) => {
-      const object = join(work, file.replace(/[/.]/g, '_') + '.o')
+      const object = join(work, `${basename(file, '.c')}.o`)
       run(CLANG, [...COMMON, ...flags, '-c', file, '-o', object], { cwd: dir })
       return object
     })
     const plain = join(work, `${name}.wasm`)
     const empty = join(work, 'empty-path')
     mkdirSync(empty)
-    run(CLANG_NO_WASM_OPT, [...COMMON, ...LINK, `-fuse-ld=${WASM_LD}`, ...objects, '-o', plain], {
+    run(CLANG_NO_WASM_OPT, [...COMMON, ...LINK, `-fuse-ld=${WASM_LD}`, ...objects, ...link, '-o', plain], {
       cwd: dir,
       env: { PATH: empty },
     })
     const users = join(work, `${name}.wasmopt.wasm`)
-    run(CLANG, [...COMMON, ...LINK, ...objects, '-o', users], { cwd: dir })
+    run(CLANG, [...COMMON, ...LINK, ...objects, ...link, '-o', users], { cwd: dir })
     return [plain, users]
       .map((path) => ({ path, out: join(dir, path.slice(work.length + 1)) }))
       .map(({ path, out }) => ({ out, bytes: readFileSync(path) }))
