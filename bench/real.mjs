@@ -1,6 +1,7 @@
 // `node bench/real.mjs` (or `pnpm bench:real`): what Asyncify and JSPI cost on real programs (QuickJS, Lua)
 // built from bench/programs/, as ratios against the original module measured in the same run.
-//   --quick               CI's smoke run: -O1 builds (-O0 for the build-time figure), few rounds, checks every
+//   --quick               CI's smoke run: -O1 builds (shared with test/real-programs.test.ts through the
+//                         cache), few rounds, build time (f) of the smallest program only, at -O0. Checks every
 //                         result, writes nothing. No timing is judged.
 //   --programs=a,b        a subset of bench/programs/programs.mjs (default: every program that is built)
 //   --variants=a,b        extra build variants from bench/real/variants.mjs (default: none, `default` only)
@@ -125,7 +126,9 @@ results.node26 = runChild(node26)
 if (!args['no-build-times']) {
   const level = quick ? 0 : optimizeLevel
   const rounds = quick ? 1 : 3
-  for (const program of selected) {
+  // --quick: only the smallest program, at -O0 (the plumbing is checked, the figure means nothing)
+  const bySize = [...selected].sort((a, b) => readFileSync(a.wasm).length - readFileSync(b.wasm).length)
+  for (const program of quick ? bySize.slice(0, 1) : selected) {
     log(`build time (f): ${program.name}${quick ? ' at -O0' : ''}, ${rounds} round(s)`)
     const build = (jspi, cacheDir) =>
       JSON.parse(

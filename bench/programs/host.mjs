@@ -12,6 +12,7 @@ const ERRNO_BADF = 8
 const ERRNO_NOSYS = 52
 const ERRNO_SPIPE = 70
 const FILETYPE_CHARACTER_DEVICE = 2
+const MAX_OUTPUT = 1 << 24
 
 /** Thrown by `proc_exit`: the program called exit(). */
 export class ProgramExit extends Error {
@@ -23,9 +24,13 @@ export class ProgramExit extends Error {
 
 /**
  * Imports for one instance. `input` is the lines `read_line` returns, in order. Call `host.attach(memory)` once
- * the instance exists; read what the program wrote from `host.stdout` / `host.stderr`.
+ * the instance exists, and `host.startRun()` before each script; read what the program wrote from
+ * `host.stdout` / `host.stderr`.
+ *
+ * A build that pauses where it was not instrumented can resume by running the program again from its start,
+ * over and over (issue 15): `maxPausesPerRun` and 16 M characters of output turn that into an error instead of a hang.
  */
-export function createHost(module, { input = [], pause = 'never' } = {}) {
+export function createHost(module, { input = [], pause = 'never', maxPausesPerRun = 1_000_000 } = {}) {
   const decoder = new TextDecoder()
   const encoder = new TextEncoder()
   const lines = [...input]
@@ -35,14 +40,25 @@ export function createHost(module, { input = [], pause = 'never' } = {}) {
     stderr: '',
     /** How many times an import answered with a promise (a pause under Asyncify and JSPI). */
     pauses: 0,
+    runPauses: 0,
     attach(m) {
       memory = m
+    },
+    startRun() {
+      host.stdout = ''
+      host.stderr = ''
+      host.runPauses = 0
     },
     imports: {},
   }
   const view = () => new DataView(memory.buffer)
   const later = (value, ms) => {
     host.pauses++
+    if (++host.runPauses > maxPausesPerRun) {
+      throw new Error(
+        `runaway: more than ${maxPausesPerRun} pauses in one script run (the program seems to start over after each pause)`,
+      )
+    }
     if (pause === 'timer') return new Promise((resolve) => setTimeout(() => resolve(value()), ms))
     return Promise.resolve().then(value)
   }
@@ -74,6 +90,9 @@ export function createHost(module, { input = [], pause = 'never' } = {}) {
       }
       if (fd === 1) host.stdout += text
       else host.stderr += text
+      if (host.stdout.length + host.stderr.length > MAX_OUTPUT) {
+        throw new Error(`runaway: more than ${MAX_OUTPUT} characters of output in one script run`)
+      }
       dv.setUint32(written, total, true)
       return ERRNO_SUCCESS
     },
@@ -87,6 +106,8 @@ export function createHost(module, { input = [], pause = 'never' } = {}) {
       return ERRNO_SUCCESS
     },
     fd_seek: () => ERRNO_SPIPE,
+    // no preopened directories: wasi-libc's start-up asks until it gets EBADF
+    fd_prestat_get: () => ERRNO_BADF,
     fd_close: () => ERRNO_SUCCESS,
     clock_time_get(id, _precision, out) {
       const ms = id === 0 ? Date.now() : performance.now()

@@ -3,9 +3,8 @@
 // object. Every run of every contender is checked against the original module's output for the same script.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { instantiate } from '@unplugin-asyncify/runtime'
 import { compare } from '../lib/measure.mjs'
-import { createHost, runScript } from '../programs/host.mjs'
+import { openProgram } from '../programs/open.mjs'
 import { contenderError, probeDepth } from './depth.mjs'
 
 const dir = process.argv[2]
@@ -34,39 +33,20 @@ for (const spec of config.programs) {
   )
   const base = builds.default
 
-  /**
-   * One instance ready to run scripts. kind: 'original' (the input, called synchronously), 'asyncify' or
-   * 'jspi' (through our runtime). pause: how env.sleep/env.read_line answer (bench/programs/host.mjs).
-   */
-  async function open(kind, { variant = 'default', pause = 'never', meta } = {}) {
-    if (kind === 'original') {
-      const host = createHost(original, { pause: 'never' })
-      const instance = new WebAssembly.Instance(original, host.imports)
-      host.attach(instance.exports.memory)
-      instance.exports._initialize()
-      return runner(host, instance.exports, instance.exports.memory)
-    }
+  /** One instance ready to run scripts (bench/programs/open.mjs); `variant` picks the build. */
+  const open = (kind, { variant = 'default', pause = 'never', meta } = {}) => {
     const build = builds[variant]
-    const module = kind === 'jspi' ? build.jspi : build.asyncify
-    const host = createHost(module, { pause })
-    const sources = kind === 'jspi' ? { jspi: module } : { asyncify: module }
-    const inst = await instantiate(sources, meta ?? build.meta, host.imports, {
-      jspi: kind === 'jspi' ? 'only' : 'off',
+    const module = kind === 'original' ? original : kind === 'jspi' ? build.jspi : build.asyncify
+    // no script pauses more than sleepLoop() does: more means a build that starts over after each pause
+    const maxPausesPerRun = params.pauseCount + 100
+    return openProgram({
+      kind,
+      module,
+      meta: meta ?? build.meta,
+      entry: scripts.entry,
+      pause,
+      maxPausesPerRun,
     })
-    host.attach(inst.memory)
-    await inst.exports._initialize()
-    return runner(host, inst.exports, inst.memory, inst)
-  }
-  function runner(host, exports, memory, inst) {
-    return {
-      host,
-      inst,
-      async run(source) {
-        host.stdout = ''
-        const status = await runScript(exports, memory, scripts.entry, source)
-        return { status, stdout: host.stdout }
-      },
-    }
   }
 
   const expected = new Map()
