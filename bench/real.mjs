@@ -6,6 +6,7 @@
 //   --programs=a,b        a subset of bench/programs/programs.mjs (default: every program that is built)
 //   --variants=a,b        extra build variants from bench/real/variants.mjs (default: none, `default` only)
 //   --no-build-times      skip figure (f), the slowest part (several cold builds per program)
+//   --no-chromium         skip figure (d) in Chromium
 //   --label=text          the RESULTS.md section is "Real programs (<label>)"; default "before profile-guided
 //                         instrumentation". A new label adds a section, the same label replaces its section.
 import { execFileSync } from 'node:child_process'
@@ -20,6 +21,7 @@ import { machine } from './lib/machine.mjs'
 import { median, ratio } from './lib/measure.mjs'
 import { writeSection } from './lib/results-file.mjs'
 import { buildContext, buildOptions, programs } from './programs/programs.mjs'
+import { chromiumDepths } from './real/chromium.mjs'
 import { renderReal } from './real/render.mjs'
 import { resolveVariants } from './real/variants.mjs'
 
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     programs: { type: 'string' },
     variants: { type: 'string', default: '' },
     'no-build-times': { type: 'boolean', default: false },
+    'no-chromium': { type: 'boolean', default: false },
     label: { type: 'string', default: 'before profile-guided instrumentation' },
   },
 })
@@ -55,7 +58,7 @@ const started = performance.now()
 const params = quick
   ? { cpuRounds: 3, cpuWarmup: 1, pauseCount: 200, pauseNesting: 8, pauseRounds: 3 }
   : { cpuRounds: 11, cpuWarmup: 3, pauseCount: 20_000, pauseNesting: 8, pauseRounds: 11 }
-Object.assign(params, { depthStart: 4, peakBufferBytes: 16 << 20 })
+Object.assign(params, { depthStart: 4, peakBufferBytes: 16 << 20, warmUpMs: quick ? 100 : 3000 })
 const optimizeLevel = quick ? 1 : undefined // undefined: the production default (2)
 const results = { quick, params, optimizeLevel: optimizeLevel ?? 2, programs: {} }
 
@@ -121,6 +124,11 @@ log('runtime, Node 20')
 results.node20 = runChild(process.execPath)
 log('runtime, Node 26 (JSPI)')
 results.node26 = runChild(node26)
+log('stack depth (d), Chromium')
+results.chromium = args['no-chromium']
+  ? { skipped: '--no-chromium' }
+  : await chromiumDepths(root, work, config)
+log(`  ${JSON.stringify(results.chromium)}`)
 
 // ---- Build time (f): cold jspi 'off' vs 'auto', cold vs warm, each build in a fresh process ----------------------
 if (!args['no-build-times']) {

@@ -85,6 +85,7 @@ export function renderReal(r, label) {
     '',
     `Scripts: (a) \`cpu()\`, (d) \`recurse(n)\`, (e) \`sleepLoop(${r.params.pauseCount}, ${r.params.pauseNesting})\`, (g) \`pauseAtDepth(n)\` from`,
     'bench/programs/<program>/scripts.mjs. (g) ran with a 16 MiB buffer so that its size is not the limit.',
+    ...chromiumRows(r, names),
     '',
     '### Build',
     '',
@@ -102,6 +103,30 @@ export function renderReal(r, label) {
   if (failed.length) lines.push('', 'Contenders that failed (no figure):', '', ...failed.map((s) => `- ${s}`))
   lines.push('', `Section label: ${label}.`)
   return lines.join('\n')
+}
+
+function chromiumRows(r, names) {
+  const c = r.chromium
+  if (!c || c.skipped) return ['', `Chromium: ${c?.skipped ?? 'not run'}.`]
+  const cell = (kind) =>
+    names
+      .map((n) => {
+        const d = c[n]?.[kind]
+        if (!d) return 'n/a'
+        const share = kind === 'original' ? '' : `${Math.round((d.depth / c[n].original.depth) * 100)}%, `
+        return `${d.depth} (${share}${d.stoppedBy})`
+      })
+      .join(' | ')
+  return [
+    '',
+    `Figure (d) in Chromium ${c.version} (headless, Debian), same probes:`,
+    '',
+    `| deepest recursion | ${names.map((n) => r.programs[n].title).join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    `| original | ${cell('original')} |`,
+    `| asyncified | ${cell('asyncify')} |`,
+    `| JSPI | ${cell('jspi')} |`,
+  ]
 }
 
 function buildRows(r, names) {

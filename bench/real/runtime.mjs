@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { compare } from '../lib/measure.mjs'
 import { openProgram } from '../programs/open.mjs'
-import { contenderError, probeDepth } from './depth.mjs'
+import { contenderError, probeDepth, warmUp } from './depth.mjs'
 
 const dir = process.argv[2]
 const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
@@ -157,16 +157,18 @@ for (const spec of config.programs) {
   }
 
   // (d) native stack depth: the deepest recursion each contender reaches, a fresh instance per probe (an
-  // engine stack overflow leaves an instance unusable). Modules are warm from (a): V8 runs optimized code.
+  // engine stack overflow leaves an instance unusable), each module warmed up first (see warmUp).
   {
     log(`${spec.name}: (d) deepest recursion`)
-    const depthOf = async (kind, variant) =>
-      probeDepth(async (depth) => {
+    const depthOf = async (kind, variant) => {
+      await warmUp(await open(kind, { variant }), scripts.cpu(1), params.warmUpMs)
+      return probeDepth(async (depth) => {
         const source = scripts.recurse(depth)
         const got = await (await open(kind, { variant })).run(source)
         const want = await expect(source)
         return got.status === 0 && got.stdout === want ? { ok: true } : { ok: false, reason: got.stdout }
       }, params.depthStart)
+    }
     result.depth = { original: await depthOf('original') }
     for (const variant of spec.variants)
       result.depth[`asyncify:${variant}`] = await depthOf('asyncify', variant)
