@@ -25,7 +25,7 @@ export const VARIANTS = {
    * recorded by `recordProfile()` below (for example `{ profile: file }`).
    */
   profile: () => ({
-    skip: 'asyncify() has no profile option yet (issue 13): see profileOptions in bench/real/variants.mjs',
+    skip: 'asyncify() has no profile option yet (issue 13): the hook is VARIANTS.profile in bench/real/variants.mjs',
   }),
 }
 
