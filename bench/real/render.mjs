@@ -31,8 +31,9 @@ export function renderReal(r, label) {
     return `${d.depth} (${share}${d.stoppedBy})`
   }
   const lines = [
-    `Measured ${r.machine.date} on ${r.machine.model}, ${r.machine.cores} cores, Node ${r.node20.node} and Node`,
-    `${r.node26.node} (JSPI), by \`node bench/real.mjs${r.quick ? ' --quick' : ''}\` in ${r.minutes} min. Builds: \`asyncify()\` at`,
+    `Measured ${r.machine.date} on ${r.machine.model}, ${r.machine.cores} cores (1-minute load average ${r.machine.loadAtStart.toFixed(1)} at the`,
+    `start, ${r.machine.load.toFixed(1)} at the end), Node ${r.node20.node} and Node ${r.node26.node} (JSPI), by`,
+    `\`node bench/real.mjs${r.quick ? ' --quick' : ''}\` in ${r.minutes} min. Builds: \`asyncify()\` at`,
     `-O${r.optimizeLevel} with \`asyncImports: ['env.sleep', 'env.read_line']\`, defaults otherwise; run through`,
     '`instantiate()`. "Original" is the program\'s .wasm as clang built it (bench/programs/), called directly.',
     'Runtime figures are medians over interleaved rounds of the ratio within each round; every run of every',
