@@ -20,7 +20,7 @@ export async function browserDepths({ scriptsUrl, files, depthStart, warmUpMs })
   const kinds =
     typeof WebAssembly.Suspending === 'function' ? ['original', 'asyncify', 'jspi'] : ['original', 'asyncify']
   const open = (kind) => openProgram({ kind, module: modules[kind], meta, entry: scripts.entry })
-  const out = { jspi: kinds.includes('jspi'), userAgent: navigator.userAgent }
+  const out = { hasJspi: kinds.includes('jspi'), userAgent: navigator.userAgent }
   for (const kind of kinds) {
     await warmUp(await open(kind), scripts.cpu(1), warmUpMs)
     const found = await probeDepth(async (depth) => {

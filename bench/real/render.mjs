@@ -31,8 +31,9 @@ export function renderReal(r, label) {
     return `${d.depth} (${share}${d.stoppedBy})`
   }
   const lines = [
-    `Measured ${r.machine.date} on ${r.machine.model}, ${r.machine.cores} cores, Node ${r.node20.node} and Node`,
-    `${r.node26.node} (JSPI), by \`node bench/real.mjs${r.quick ? ' --quick' : ''}\` in ${r.minutes} min. Builds: \`asyncify()\` at`,
+    `Measured ${r.machine.date} on ${r.machine.model}, ${r.machine.cores} cores (1-minute load average ${r.machine.loadAtStart.toFixed(1)} at the`,
+    `start, ${r.machine.load.toFixed(1)} at the end), Node ${r.node20.node} and Node ${r.node26.node} (JSPI), by`,
+    `\`node bench/real.mjs${r.quick ? ' --quick' : ''}\` in ${r.minutes} min. Builds: \`asyncify()\` at`,
     `-O${r.optimizeLevel} with \`asyncImports: ['env.sleep', 'env.read_line']\`, defaults otherwise; run through`,
     '`instantiate()`. "Original" is the program\'s .wasm as clang built it (bench/programs/), called directly.',
     'Runtime figures are medians over interleaved rounds of the ratio within each round; every run of every',
@@ -83,8 +84,9 @@ export function renderReal(r, label) {
         : `${p.peak.jspiDeepestPause} (${p.peak.jspiStoppedBy})`,
     ),
     '',
-    `Scripts: (a) \`cpu()\`, (d) \`recurse(n)\`, (e) \`sleepLoop(${r.params.pauseCount}, ${r.params.pauseNesting})\`, (g) \`pauseAtDepth(n)\` from`,
-    'bench/programs/<program>/scripts.mjs. (g) ran with a 16 MiB buffer so that its size is not the limit.',
+    `Scripts: (a) \`cpu()\`, (d) \`recurse(n)\`, (e) \`sleepLoop(n, ${r.params.pauseNesting})\` (${r.params.hotCount} calls not pausing, ${r.params.pauseCount} pausing;`,
+    '(e) ratios compare time per `sleep()` call), (g) `pauseAtDepth(n)`, from bench/programs/<program>/scripts.mjs.',
+    '(g) ran with a 16 MiB buffer so that its size is not the limit.',
     ...chromiumRows(r, names),
     '',
     '### Build',
@@ -101,6 +103,14 @@ export function renderReal(r, label) {
     Object.entries(c.p.failures).map(([k, why]) => `${c.name} ${k} on ${c.node}: ${why}`),
   )
   if (failed.length) lines.push('', 'Contenders that failed (no figure):', '', ...failed.map((s) => `- ${s}`))
+  lines.push('', 'Raw medians (ms per CPU-bound run; ns per `sleep()` call in (e)), for context:', '', '```')
+  for (const [node, run] of runs) {
+    for (const n of names) {
+      const p = run.programs[n]
+      lines.push(`${node} ${n}: ${JSON.stringify({ cpuMs: p.cpu.ms, nsPerSleepCall: p.pause.nsPerCall })}`)
+    }
+  }
+  lines.push('```')
   lines.push('', `Section label: ${label}.`)
   return lines.join('\n')
 }

@@ -38,7 +38,7 @@ for (const spec of config.programs) {
     const build = builds[variant]
     const module = kind === 'original' ? original : kind === 'jspi' ? build.jspi : build.asyncify
     // no script pauses more than sleepLoop() does: more means a build that starts over after each pause
-    const maxPausesPerRun = params.pauseCount + 100
+    const maxPausesPerRun = Math.max(params.pauseCount, params.hotCount) + 100
     return openProgram({
       kind,
       module,
@@ -175,42 +175,55 @@ for (const spec of config.programs) {
     if (jspi) result.depth.jspi = await depthOf('jspi')
   }
 
-  // (e) pauses deep in the interpreter: a script calling sleep() in a loop, `nesting` script calls deep.
-  // 'never': sleep returns a number (the hot loop: an import that could pause but does not);
-  // 'resolved': sleep returns an already-resolved promise, so every call is a full pause and resume.
+  // (e) sleep() in a loop, `nesting` script calls deep (sleepLoop). 'never': sleep returns a number (the hot
+  // loop: an import that could pause but does not), `hotCount` calls per run; 'resolved': sleep returns an
+  // already-resolved promise, so every call is a full pause and resume, `pauseCount` calls per run. The two
+  // counts differ (a pause costs ~100x a call), so figures across them compare time per sleep() call.
   {
     log(`${spec.name}: (e) pause and resume`)
-    const source = scripts.sleepLoop(params.pauseCount, params.pauseNesting)
+    const { hotCount, pauseCount, pauseNesting } = params
+    const hot = scripts.sleepLoop(hotCount, pauseNesting)
+    const pausing = scripts.sleepLoop(pauseCount, pauseNesting)
+    const calls = { original: hotCount, asyncifyNoPause: hotCount, asyncifyPause: pauseCount }
     const makers = {
-      original: () => checkedRun('original', open('original'), source),
-      asyncifyNoPause: () => checkedRun('asyncify', open('asyncify'), source),
-      asyncifyPause: () => checkedRun('asyncify pausing', open('asyncify', { pause: 'resolved' }), source),
+      original: () => checkedRun('original', open('original'), hot),
+      asyncifyNoPause: () => checkedRun('asyncify', open('asyncify'), hot),
+      asyncifyPause: () => checkedRun('asyncify pausing', open('asyncify', { pause: 'resolved' }), pausing),
     }
     if (jspi) {
-      makers.jspiNoPause = () => checkedRun('jspi', open('jspi'), source)
-      makers.jspiPause = () => checkedRun('jspi pausing', open('jspi', { pause: 'resolved' }), source)
+      Object.assign(calls, { jspiNoPause: hotCount, jspiPause: pauseCount })
+      makers.jspiNoPause = () => checkedRun('jspi', open('jspi'), hot)
+      makers.jspiPause = () => checkedRun('jspi pausing', open('jspi', { pause: 'resolved' }), pausing)
     }
     const { ns, within } = await timed('pause', makers, {
       iterations: 1,
       rounds: params.pauseRounds,
-      warmup: 2,
+      warmup: 3,
     })
-    const usPerPause = (paused, plain) =>
-      paused in ns && plain in ns
-        ? Math.round((ns[paused] - ns[plain]) / params.pauseCount) / 1000
-        : undefined
+    /** Median over rounds of (a's time per sleep() call) / (b's time per call). */
+    const perCall = (a, b) => {
+      const r = within(a, b)
+      return r === undefined ? undefined : Math.round(((r * calls[b]) / calls[a]) * 100) / 100
+    }
+    const nsPerCall = Object.fromEntries(
+      Object.entries(ns).map(([k, v]) => [k, Math.round((v / calls[k]) * 10) / 10]),
+    )
+    /** Microseconds one pause adds to a call that does not pause. */
+    const pauseUs = (paused, plain) =>
+      paused in ns && plain in ns ? Math.round(nsPerCall[paused] - nsPerCall[plain]) / 1000 : undefined
     result.pause = {
-      count: params.pauseCount,
-      nesting: params.pauseNesting,
-      ms: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Math.round(v / 1e5) / 10])),
-      hotLoopAsyncifyVsOriginal: within('asyncifyNoPause', 'original'),
-      pausingAsyncifyVsOriginal: within('asyncifyPause', 'original'),
-      usPerPauseAsyncify: usPerPause('asyncifyPause', 'asyncifyNoPause'),
+      hotCount,
+      pauseCount,
+      nesting: pauseNesting,
+      nsPerCall,
+      hotLoopAsyncifyVsOriginal: perCall('asyncifyNoPause', 'original'),
+      pausingAsyncifyVsOriginal: perCall('asyncifyPause', 'original'),
+      usPerPauseAsyncify: pauseUs('asyncifyPause', 'asyncifyNoPause'),
       ...(jspi && {
-        hotLoopJspiVsOriginal: within('jspiNoPause', 'original'),
-        pausingJspiVsOriginal: within('jspiPause', 'original'),
-        pauseAsyncifyVsJspi: within('asyncifyPause', 'jspiPause'),
-        usPerPauseJspi: usPerPause('jspiPause', 'jspiNoPause'),
+        hotLoopJspiVsOriginal: perCall('jspiNoPause', 'original'),
+        pausingJspiVsOriginal: perCall('jspiPause', 'original'),
+        pauseAsyncifyVsJspi: perCall('asyncifyPause', 'jspiPause'),
+        usPerPauseJspi: pauseUs('jspiPause', 'jspiNoPause'),
       }),
     }
   }

@@ -6,7 +6,7 @@
 export const entry = 'run'
 
 /** `cpu()` scale: about 0.5-1 s on the original module in the full run, a few ms in --quick. */
-export const cpuScale = { full: 48, quick: 1 }
+export const cpuScale = { full: 32, quick: 1 }
 
 /**
  * CPU-bound, no pause: calls, closures, tables, strings, string patterns, sort with a Lua comparator.

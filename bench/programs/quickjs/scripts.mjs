@@ -101,4 +101,4 @@ export const io = `(() => {
 })()`
 
 /** `cpu()` scale: about 0.5-1 s on the original module in the full run, a few ms in --quick. */
-export const cpuScale = { full: 96, quick: 1 }
+export const cpuScale = { full: 48, quick: 1 }
