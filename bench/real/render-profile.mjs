@@ -17,7 +17,10 @@ export function renderProfile(r) {
         ? `fails (${failed(run, name, `cpu asyncify:${variant}`)})`
         : x(run.programs[name]?.cpu.vsOriginal[`asyncify:${variant}`])
     const unchecked = p.builds.profileUnchecked ? `; without the safety net ${ratio('profileUnchecked')}` : ''
-    return `${ratio('default')} -> **${ratio('profile')}**${unchecked}`
+    const binaryen = p.builds.profileBinaryenAsserts
+      ? `; with Binaryen's asserts instead ${ratio('profileBinaryenAsserts')}`
+      : ''
+    return `${ratio('default')} -> **${ratio('profile')}**${unchecked}${binaryen}`
   }
   const depth = (run) => (_, name) => {
     const d = run.programs[name]?.depth
@@ -33,7 +36,7 @@ export function renderProfile(r) {
   }
   const lines = [
     `Measured ${r.machine.date} on ${r.machine.model}, ${r.machine.cores} cores, Node ${r.node20.node} and Node`,
-    `${r.node26.node}, by \`node bench/real.mjs --variants=profile,profileUnchecked\` (${r.minutes} min). Each cell:`,
+    `${r.node26.node}, by \`node bench/real.mjs --variants=profile,profileUnchecked,profileBinaryenAsserts\` (${r.minutes} min). Each cell:`,
     'the default build (`asyncImports` = the two pausing imports) -> the build from the committed profile',
     '(`profile: true`, asserts on: the safety net). Profiles: `bench/programs/<name>/<name>.asyncify-profile.json`,',
     'recorded by `node bench/programs/record-profile.mjs` (a development build in record mode running the',

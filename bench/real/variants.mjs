@@ -1,7 +1,7 @@
 // Build variants of the real-program benchmark: extra `asyncify()` options on top of the two pausing imports.
 // Pick them with `--variants=default,ignoreIndirect,...`; `default` is always built (it is the reference every
 // figure is about). A variant whose options cannot be produced yet says why and is skipped.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { profilePath } from '@unplugin-asyncify/core'
 import { repoRoot } from '../programs/programs.mjs'
@@ -28,6 +28,13 @@ export const VARIANTS = {
   profile: (program) => withProfile(program, { profile: true }),
   /** The same without the safety net (`asserts: false`): what the checks cost. */
   profileUnchecked: (program) => withProfile(program, { profile: true, asserts: false }),
+  /** The recorded functions as a plain `onlyList` with Binaryen's `asyncify-asserts` instead of our checks. */
+  profileBinaryenAsserts: (program) => {
+    const file = profilePath(program.wasm, undefined, repoRoot)
+    if (!existsSync(file)) return withProfile(program, {})
+    const { functions, imports } = JSON.parse(readFileSync(file, 'utf8'))
+    return { options: { onlyList: functions, asyncImports: imports, asserts: true } }
+  },
 }
 
 function withProfile(program, options) {
