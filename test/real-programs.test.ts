@@ -2,9 +2,11 @@
 // the public asyncify() and run through instantiate(), with imports that really pause (read_line, sleep on
 // timers): every output must equal the original module's, run synchronously. Node 20 runs Asyncify here;
 // Node 26 runs Asyncify and JSPI in a child process.
-// Cost: one -O1 build per program through the default cache (node_modules/.cache/unplugin-asyncify), which
+// The same scripts also run on a build from each program's committed profile (profile-guided instrumentation).
+// Cost: two -O1 builds per program through the default cache (node_modules/.cache/unplugin-asyncify), which
 // `node bench/real.mjs --quick` then reuses. Cold on this 2-core machine: about 30-90 s for QuickJS and 20-40 s
-// for Lua depending on load; a few seconds once cached. The runs themselves take a few seconds.
+// for Lua depending on load (the profile builds a third of that); a few seconds once cached. The runs themselves
+// take a few seconds.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +23,9 @@ type Results = Record<string, Record<string, Record<string, Run>>>
 const dir = mkdtempSync(join(tmpdir(), 'asyncify-real-test-'))
 const node20: Results = {}
 let node26: Results = {}
+/** Builds from the committed profiles (bench/programs/<name>/<name>.asyncify-profile.json), Node 20. */
+const profiled: Results = {}
+const profiledCounts: Record<string, { instrumented: number; recorded: number; warnings: string[] }> = {}
 
 beforeAll(async () => {
   const listed = []
@@ -37,6 +42,24 @@ beforeAll(async () => {
     listed.push({ name: program.name, scripts: program.scripts })
     node20[program.name] = await runCases(
       { original, asyncify: built.wasm, jspi: built.jspiWasm, meta: built.meta },
+      program.scripts,
+    )
+    // the profile recorded by running these scripts (bench/programs/record-profile.mjs) covers them
+    const fromProfile = await asyncify(
+      original,
+      buildOptions({ optimizeLevel: 1, extra: { profile: true } }),
+      buildContext(program),
+    )
+    const recorded = JSON.parse(
+      readFileSync(program.wasm.replace(/\.wasm$/, '.asyncify-profile.json'), 'utf8'),
+    ).functions.length
+    profiledCounts[program.name] = {
+      instrumented: fromProfile.report.instrumented,
+      recorded,
+      warnings: fromProfile.report.warnings,
+    }
+    profiled[program.name] = await runCases(
+      { original, asyncify: fromProfile.wasm, jspi: fromProfile.jspiWasm!, meta: fromProfile.meta },
       program.scripts,
     )
   }
@@ -94,5 +117,21 @@ describe.each(programs.map((p) => p.name))('%s', (name) => {
       expect(run?.[kind]?.status).toBe(0)
       if (pauses) expect(run?.[kind]?.pauses).toBeGreaterThan(0)
     })
+  })
+})
+
+describe.each(programs.map((p) => p.name))('%s built from its committed profile', (name) => {
+  it('instruments exactly the recorded functions, without warnings', () => {
+    const counts = profiledCounts[name]!
+    expect(counts.instrumented).toBe(counts.recorded)
+    expect(counts.warnings).toEqual([])
+  })
+
+  it.each(Object.keys(reference))('%s: Node 20, Asyncify: the same output, with real pauses', (script) => {
+    const run = profiled[name]?.[script]
+    expect(run?.asyncify?.error).toBeUndefined()
+    expect(run?.asyncify?.stdout).toBe(node20[name]?.[script]?.original?.stdout)
+    expect(run?.asyncify?.status).toBe(0)
+    if (script !== 'computes without pausing') expect(run?.asyncify?.pauses).toBeGreaterThan(0)
   })
 })

@@ -95,8 +95,11 @@ export class WasmProcessor {
   /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
   private async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
     const input = bytes ?? (await readWasm(file, this.context.root))
-    // the profile the build may use is part of what it depends on
-    const profile = await readProfileText(profileFile(file, this.options.core.profileFile, this.context.root))
+    // the profile a build uses is part of what it depends on (a recording build does not read it)
+    const { profile: setting, profileFile: where } = this.options.core
+    const recording = setting === 'record' && this.context.mode === 'development'
+    const profile =
+      setting === false || recording ? '' : await readProfileText(profileFile(file, where, this.context.root))
     const hash = createHash('sha256').update(input).update(profile).digest('hex')
     const known = this.results.get(file)
     if (known?.hash === hash) return known.processed
