@@ -12,7 +12,7 @@ import type { TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { toolVersions } from './versions.ts'
 
 /** Bumped when the entry layout or the meaning of a stored field changes. */
-const ENTRY_FORMAT = 5
+const ENTRY_FORMAT = 6
 const ENTRY_FILE = 'entry.json'
 const WASM_FILE = 'asyncify.wasm'
 const JSPI_FILE = 'jspi.wasm'

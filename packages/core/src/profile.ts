@@ -105,7 +105,17 @@ export function profileTransformOptions(
   given: AsyncifyOptions,
 ): TransformOptions {
   if (plan.kind === 'none') return { ...resolved, functionNames: false, profiled: false }
-  if (plan.kind === 'record') return { ...resolved, functionNames: true, profiled: false }
+  if (plan.kind === 'record') {
+    // Binaryen inlines from -O2 (or -Oz) on: a function inlined into its caller would be missing from the
+    // stack traces the recorder reads, and from the profile.
+    return {
+      ...resolved,
+      optimizeLevel: Math.min(resolved.optimizeLevel, 1) as 0 | 1,
+      shrinkLevel: Math.min(resolved.shrinkLevel, 1) as 0 | 1,
+      functionNames: true,
+      profiled: false,
+    }
+  }
   const { profile } = plan
   const removed = (name: string) => resolved.removeList.some((pattern) => wildcardMatch(pattern, name))
   const onlyList = [...new Set([...profile.functions, ...resolved.onlyList, ...resolved.addList])].filter(

@@ -184,6 +184,13 @@ describe('record mode', () => {
       module: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), functions: 13, names: 'input' },
     })
     expect(formatReport(result.report)).toMatch(/\(recording the profile profile\.asyncify-profile\.json\)/)
+    // no inlining in a recording build, whatever the level: every function must show in the stack traces
+    const o2 = await build(
+      { asyncImports: ['env.sleep'], profile: 'record', optimizeLevel: 2 },
+      'development',
+    )
+    const names = [...functionNames(new WebAssembly.Module(o2.wasm)).values()]
+    expect(names).toEqual(expect.arrayContaining(['direct_inner', 'direct_outer', 'direct']))
     const stripped = await asyncify(
       fixture('profile-wasm-opt.wasm'),
       { cacheDir: false, jspi: 'auto', asyncImports: ['env.sleep'], profile: 'record' },

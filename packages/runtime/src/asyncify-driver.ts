@@ -155,7 +155,8 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
           meta,
           `pause export "${name}" of ${file}`,
           `the program trapped while its stack was unwinding (${error.message})`,
-          describeTrap(error, ctx.module),
+          // after optimization the code may have been inlined into the function the trace shows
+          `${describeTrap(error, ctx.module)} (or a function inlined into it)`,
           error,
         )
       } else if (trapped && (state === UNWINDING || state === REWINDING)) {

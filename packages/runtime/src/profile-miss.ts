@@ -19,7 +19,7 @@ export function notInProfile(
     'ASYNCIFY_NOT_IN_PROFILE',
     action,
     `${detail}; ${what} is not in the profile "${meta.profile}" (no recording saw a pause there), so the build did not instrument it`,
-    "Record the profile again along this path (profile: 'record', then run it in development or in tests); JSPI engines are not affected",
+    "Record the profile again along this path (profile: 'record', then run it in development or in tests)",
     from,
   )
 }

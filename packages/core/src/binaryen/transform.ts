@@ -142,7 +142,9 @@ function runTransform(
     // The JSPI variant is the input with the helper exports: no pass, and no second optimization (the input
     // already is what its toolchain optimized), so 'auto' costs one emit more than 'off'.
     const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, options.keepNames)
-    const preNames = preBytes && options.functionNames ? definedFunctionIndexes(binaryen, mod) : undefined
+    // The JSPI binary needs names only to record (it never meets the safety net of a profile build).
+    const preNames =
+      preBytes && options.functionNames && !options.profiled ? definedFunctionIndexes(binaryen, mod) : undefined
 
     if (jspi !== 'only' && !placed.memory.shared && placed.growers.length > 0) {
       // Hide the runtime's region from the program's own memory.size/memory.grow (asyncified binary only).
