@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { asyncify, closePool } from '@unplugin-asyncify/core'
 import binaryen from 'binaryen'
 import { median, ratio } from './lib/measure.mjs'
+import { sections } from './lib/results-file.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -155,7 +156,9 @@ results.rss.ratio = ratio(results.rss[16 << 20].kbPerInstance, results.rss[65536
 log(`  ${JSON.stringify(results.rss)}`)
 rmSync(work, { recursive: true, force: true })
 
-if (!quick) writeFileSync(join(here, 'RESULTS.md'), renderResults(results))
+// keeps the sections other writers own (bench/real.mjs)
+const resultsFile = join(here, 'RESULTS.md')
+if (!quick) writeFileSync(resultsFile, `${renderResults(results)}\n${sections(resultsFile)}`)
 log(quick ? 'bench --quick: every benchmark ran and returned the right results' : 'wrote bench/RESULTS.md')
 
 function renderCalls(r) {

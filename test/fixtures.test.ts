@@ -316,6 +316,48 @@ describe('calls.wasm and the *-wasm-opt.wasm builds (C, as built and as users ge
   })
 })
 
+describe('profile.wasm and profile-wasm-opt.wasm (C: direct and function-pointer paths to a pause)', () => {
+  it.each(['profile.wasm', 'profile-wasm-opt.wasm'])(
+    '%s: every export as documented, run synchronously',
+    (name) => {
+      const sleeps: number[] = []
+      const e = instantiate(name, {
+        env: {
+          sleep: (ms: number) => {
+            sleeps.push(ms)
+            return ms
+          },
+        },
+      }) as Record<string, Fn>
+      e._initialize!()
+      expect(e.direct!(5)).toBe(15)
+      expect([e.indirect!(0, 5), e.indirect!(1, 5), e.indirect!(2, 5), e.indirect!(3, 5)]).toEqual([
+        110, 115, 125, 99,
+      ])
+      expect(e.unrecorded!(5)).toBe(16)
+      expect(e.sum!(10)).toBe(110)
+      expect(sleeps).toEqual([5, 5, 5, 5])
+    },
+  )
+
+  it('profile.wasm names every function on the paths; profile-wasm-opt.wasm has no names', () => {
+    const text = binaryen.readBinary(bytes('profile.wasm')).emitText()
+    for (const name of [
+      'direct_inner',
+      'direct_outer',
+      'op_sleep',
+      'op_other',
+      'dispatch',
+      'unrecorded_inner',
+    ]) {
+      expect(text).toContain(`(func $${name} `)
+    }
+    expect(text).toMatch(/call_indirect/)
+    const stripped = new WebAssembly.Module(bytes('profile-wasm-opt.wasm'))
+    expect(WebAssembly.Module.customSections(stripped, 'name')).toEqual([])
+  })
+})
+
 describe('loop.wasm (the article\'s "infinite loop polling a timer")', () => {
   it('polls until check_timer() is true, prints, and returns the number of sleeps', () => {
     const printed: string[] = []

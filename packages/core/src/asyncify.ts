@@ -5,12 +5,14 @@
 
 import { basename } from 'node:path'
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { RecorderOptions } from '@unplugin-asyncify/runtime/profile'
 import { getPool } from './binaryen/pool.ts'
 import type { InjectedFault, TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { cacheKey, readCache, writeCache } from './cache.ts'
 import { AsyncifyError, asyncifyError, fromFailure, TransformFailure } from './errors.ts'
 import { restoreExportNames } from './export-names.ts'
 import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions } from './options.ts'
+import { planProfile, profileModule, profileTransformOptions, staleProfileWarnings } from './profile.ts'
 import type { BuildReport } from './report.ts'
 import { unmatchedEntryWarnings } from './unmatched.ts'
 import { checkSections, readFunctionNames, type WasmSectionsInfo, withoutSections } from './wasm-sections.ts'
@@ -22,6 +24,11 @@ export interface AsyncifyResult {
   jspiWasm?: Uint8Array<ArrayBuffer>
   meta: WasmMeta
   report: BuildReport
+  /**
+   * Record mode (`profile: 'record'` in development): what the glue's recorder needs, the profile file
+   * (absolute) and the input it describes.
+   */
+  recorder?: RecorderOptions
 }
 
 export interface AsyncifyContext extends ResolveContext {
@@ -108,10 +115,12 @@ export async function asyncify(
       'it, but Binaryen would reject the module. Fix the tool that wrote it',
   )
 
-  const { cacheDir, stackSize, maxPausedCalls, ...resolvedTransform } = resolved
+  const { cacheDir, stackSize, maxPausedCalls, profile: _, profileFile: _file, ...rest } = resolved
+  const plan = await planProfile(resolved, context.filename, root)
+  const planned = profileTransformOptions(rest, plan, options ?? {})
   const stage = (context as InternalAsyncifyContext).stage
-  const transformOptions = stage ? { ...resolvedTransform, stage } : resolvedTransform
-  const warnings: string[] = []
+  const transformOptions = stage ? { ...planned, stage } : planned
+  const warnings: string[] = [...plan.warnings]
   let output: TransformOutput | undefined
   let key: string | undefined
   if (cacheDir !== false) {
@@ -135,7 +144,8 @@ export async function asyncify(
   }
 
   // Not cached with the output: it only reads the meta and the input, and the same bytes may get other lists.
-  const { addList, removeList, onlyList, asyncImports } = transformOptions
+  // The user's lists: a profile's names that match nothing are the stale-profile warning below.
+  const { addList, removeList, onlyList, asyncImports } = rest
   const functionNames =
     addList.length + removeList.length + onlyList.length > 0 ? readFunctionNames(input) : []
   warnings.push(
@@ -143,6 +153,8 @@ export async function asyncify(
   )
   const placementWarning = topRegionWarning(output.meta, stackSize)
   if (placementWarning) warnings.push(placementWarning)
+  const module = profileModule(bytes, output.totalFunctions, sections.hasFunctionNames)
+  if (plan.kind === 'use') warnings.push(...staleProfileWarnings(plan, module, output, root))
   const report: BuildReport = {
     inputBytes: bytes.length,
     outputBytes: output.wasm.length,
@@ -157,6 +169,8 @@ export async function asyncify(
   if (output.suggestedAsyncImports) report.suggestedAsyncImports = output.suggestedAsyncImports
   if (output.binaryenOutput) report.binaryenOutput = output.binaryenOutput
   if (output.dwarfRemovedBytes) report.dwarfRemovedBytes = output.dwarfRemovedBytes
+  if (output.causes) report.causes = output.causes
+  if (plan.kind !== 'none') report.profile = { file: displayFile(plan.file, root)!, mode: plan.kind }
   // Per call, not cached: the same bytes may be imported under different names, with other runtime options.
   const meta: WasmMeta = {
     ...output.meta,
@@ -164,7 +178,9 @@ export async function asyncify(
     maxPausedCalls,
   }
   if (file !== undefined) meta.file = basename(file)
+  if (plan.kind === 'use') meta.profile = basename(plan.file)
   const result: AsyncifyResult = { wasm: output.wasm, meta, report }
+  if (plan.kind === 'record') result.recorder = { file: plan.file, module }
   if (output.jspiWasm) result.jspiWasm = output.jspiWasm
   return result
 }

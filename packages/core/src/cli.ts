@@ -28,6 +28,8 @@ const USAGE = `Usage: wasm-asyncify <in.wasm> -o <out.wasm> [options]
       --shrink <0-2>         Binaryen shrink level (default 0)
       --stack-size <bytes>   unwind buffer size recorded in the meta (default 1048576)
       --asserts              trap when uninstrumented code changes the Asyncify state
+      --profile <file|off>   instrument only what this recorded profile holds (default: <in>.asyncify-profile.json
+                             next to the input when it exists; off: never)
       --jspi <auto|off|only> auto also writes <out>.jspi.wasm (default off)
       --cache-dir <dir>      reuse results from this cache directory (default: no cache)
       --json                 print the report and meta as JSON
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       shrink: { type: 'string' },
       'stack-size': { type: 'string' },
       asserts: { type: 'boolean' },
+      profile: { type: 'string' },
       jspi: { type: 'string' },
       'cache-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -94,6 +97,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.shrink !== undefined) options.shrinkLevel = number('--shrink', values.shrink) as 0 | 1 | 2
   if (values['stack-size'] !== undefined) options.stackSize = number('--stack-size', values['stack-size'])
   if (values.jspi !== undefined) options.jspi = values.jspi as 'auto' | 'off' | 'only'
+  if (values.profile === 'off') options.profile = false
+  else if (values.profile !== undefined) {
+    options.profile = true
+    options.profileFile = values.profile
+  }
 
   let bytes: Uint8Array
   try {

@@ -21,7 +21,7 @@ export {
 export { closePool } from './binaryen/pool.ts'
 export { AsyncifyError, type AsyncifyErrorCode } from './errors.ts'
 export { type DtsOptions, genDts } from './glue/dts.ts'
-export { type GlueOptions, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
+export { type GlueOptions, type GlueRecorder, type GlueSource, type GlueWasi, genGlue } from './glue/js.ts'
 export { jsString } from './glue/literal.ts'
 export {
   type AsyncifyOptions,
@@ -33,4 +33,5 @@ export {
   resolveOptions,
   WASI_ASYNC_IMPORTS,
 } from './options.ts'
+export { PROFILE_SUFFIX, profilePath } from './profile.ts'
 export { type BuildReport, formatBytes, formatReport } from './report.ts'

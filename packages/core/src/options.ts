@@ -67,6 +67,22 @@ export interface AsyncifyOptions {
   jspi?: 'auto' | 'off' | 'only'
   /** Cache directory, or `false` to disable the cache. @default '<root>/node_modules/.cache/unplugin-asyncify' */
   cacheDir?: string | false
+  /**
+   * Profile-guided instrumentation (docs/performance.md). A profile file lists the imports that really paused
+   * and the functions that were on the stack when they did; a build with it instruments only those
+   * (`onlyList`, `asyncImports` plus the recorded imports, `asserts` on unless set), and a pause on any other
+   * path rejects with `ASYNCIFY_NOT_IN_PROFILE`.
+   * - `'record'`: development builds record (every pause adds to the file, from Node, Vitest or a Vite dev
+   *   page); production builds use the file.
+   * - `true`: use the file; warn when it is missing. `false`: ignore it.
+   * @default use the file when it exists
+   */
+  profile?: boolean | 'record'
+  /**
+   * Where the profile is, relative to the root; `[name]` is the wasm file's name without `.wasm`.
+   * @default '<wasm file without .wasm>.asyncify-profile.json', next to the wasm
+   */
+  profileFile?: string
 }
 
 export interface ResolvedAsyncifyOptions {
@@ -90,6 +106,10 @@ export interface ResolvedAsyncifyOptions {
   keepNames: boolean
   jspi: 'auto' | 'off' | 'only'
   cacheDir: string | false
+  /** `record` only in development (production uses the file); `auto`: use the file when it exists. */
+  profile: 'auto' | 'use' | 'record' | 'off'
+  /** As given (`[name]` not yet replaced); undefined: next to the wasm. */
+  profileFile: string | undefined
 }
 
 export interface ResolveContext {
@@ -119,6 +139,8 @@ export const OPTION_KEYS: readonly (keyof AsyncifyOptions)[] = [
   'keepNames',
   'jspi',
   'cacheDir',
+  'profile',
+  'profileFile',
 ]
 
 /**
@@ -219,6 +241,17 @@ export async function resolveOptions(
     )
   }
   const cacheDir = resolveCacheDir(options.cacheDir, root, fail)
+  const profile = options.profile
+  if (profile !== undefined && typeof profile !== 'boolean' && profile !== 'record') {
+    throw fail(`option "profile" must be true, false or "record", got ${show(profile)}`, '')
+  }
+  const profileFile = options.profileFile
+  if (profileFile !== undefined && (typeof profileFile !== 'string' || profileFile.trim() === '')) {
+    throw fail(
+      `option "profileFile" must be a file path, got ${show(profileFile)}`,
+      'For example profileFile: "profiles/[name].asyncify-profile.json"',
+    )
+  }
 
   return {
     asyncImports,
@@ -239,6 +272,15 @@ export async function resolveOptions(
     keepNames: bool('keepNames', mode === 'development'),
     jspi,
     cacheDir,
+    profile:
+      profile === false
+        ? 'off'
+        : profile === true
+          ? 'use'
+          : profile === 'record' && mode === 'development'
+            ? 'record'
+            : 'auto',
+    profileFile,
   }
 }
 

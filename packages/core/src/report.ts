@@ -21,7 +21,14 @@ export interface BuildReport {
   dwarfRemovedBytes?: number
   /** What Binaryen printed that is worth showing (list warnings and the like). */
   binaryenOutput?: string
+  /** What makes functions instrumented: per async import or `indirect calls`, the functions it reaches. */
+  causes?: { cause: string; functions: number }[]
+  /** The profile this build recorded into (`record`) or instrumented from (`use`). */
+  profile?: { file: string; mode: 'record' | 'use' }
 }
+
+/** Above this share of instrumented functions, the report suggests recording a profile. */
+export const PROFILE_HINT_SHARE = 0.3
 
 /** Suggest at most this many names inline; longer lists are cut with a count. */
 const SUGGESTION_LIMIT = 6
@@ -34,13 +41,29 @@ export function formatReport(report: BuildReport): string {
   const jspi = report.jspiBytes === undefined ? '' : ` (JSPI ${formatBytes(report.jspiBytes)})`
   const line =
     `${report.file ?? 'wasm'} ${formatBytes(report.inputBytes)} -> ${formatBytes(report.outputBytes)}${jspi}, ` +
-    `${report.instrumented}/${report.totalFunctions} functions instrumented, ${formatTime(report.timeMs)} ` +
+    `${report.instrumented}/${report.totalFunctions} functions instrumented${formatProfile(report)}, ${formatTime(report.timeMs)} ` +
     `(cache ${report.cache})` +
     (report.dwarfRemovedBytes
       ? `, DWARF removed (${formatBytes(report.dwarfRemovedBytes)}, stale after the pass)`
       : '')
-  const suggestion = formatSuggestion(report.suggestedAsyncImports)
-  return suggestion ? `${line}\n${suggestion}` : line
+  const hints = [formatSuggestion(report.suggestedAsyncImports), formatCauses(report)].filter(Boolean)
+  return [line, ...hints].join('\n')
+}
+
+function formatProfile(report: BuildReport): string {
+  if (!report.profile) return ''
+  return report.profile.mode === 'use'
+    ? ` (profile ${report.profile.file})`
+    : ` (recording the profile ${report.profile.file})`
+}
+
+/** The instrumentation is dominated by a few causes: name them, and the fix, when it exceeds the share. */
+function formatCauses(report: BuildReport): string | undefined {
+  const { causes, instrumented, totalFunctions } = report
+  if (report.profile || !causes?.length || instrumented <= totalFunctions * PROFILE_HINT_SHARE)
+    return undefined
+  const top = causes.slice(0, 3).map((entry) => `${entry.cause} (${entry.functions})`)
+  return `  hint: ${Math.round((instrumented / totalFunctions) * 100)}% of functions instrumented, reached from ${top.join(', ')}; record a profile to instrument only what pauses: profile: 'record' (docs/performance.md)`
 }
 
 function formatSuggestion(all: string[] | undefined): string | undefined {

@@ -66,7 +66,14 @@ describe('cache', () => {
   it('the key ignores option order and depends on every option that changes the output', async () => {
     const a = await resolveOptions({ jspi: 'off', optimizeLevel: 1 })
     const b = await resolveOptions({ optimizeLevel: 1, jspi: 'off' })
-    const strip = ({ cacheDir: _, stackSize: _s, maxPausedCalls: _m, ...rest }: typeof a) => rest
+    const strip = ({
+      cacheDir: _,
+      stackSize: _s,
+      maxPausedCalls: _m,
+      profile: _p,
+      profileFile: _f,
+      ...rest
+    }: typeof a) => ({ ...rest, functionNames: false, profiled: false })
     expect(cacheKey(input, strip(a))).toBe(cacheKey(input, strip(b)))
     expect(cacheKey(input, { ...strip(a), optimizeLevel: 2 })).not.toBe(cacheKey(input, strip(a)))
     expect(cacheKey(input, { ...strip(a), keepNames: !a.keepNames })).not.toBe(cacheKey(input, strip(a)))

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -155,6 +155,35 @@ describe('wasm-asyncify CLI', () => {
     const result = await cli(['--help'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^Usage: wasm-asyncify <in\.wasm> -o <out\.wasm>/)
+  })
+
+  it('--profile builds from a recorded profile; off ignores the one next to the input', async () => {
+    const profile = join(dir, 'recorded.json')
+    const functions = ['direct', 'direct_inner', 'direct_outer', 'dispatch', 'indirect', 'op_sleep']
+    const text = {
+      asyncifyProfile: 1,
+      functions,
+      imports: ['env.sleep'],
+      module: { functions: 13, names: 'input', sha256: 'x' },
+    }
+    writeFileSync(profile, `${JSON.stringify(text, null, 2)}\n`)
+    const used = await cli([fixturePath('profile.wasm'), '-o', 'p.wasm', '--json', '--profile', profile])
+    expect(used.code).toBe(0)
+    const json = JSON.parse(used.stdout)
+    expect(json.report.instrumented).toBe(functions.length)
+    expect(json.report.profile).toEqual({ file: 'recorded.json', mode: 'use' })
+    expect(json.meta.profile).toBe('recorded.json')
+    // next to the input it is used without the flag, and not with --profile off
+    copyFileSync(fixturePath('profile.wasm'), join(dir, 'copy.wasm'))
+    copyFileSync(profile, join(dir, 'copy.asyncify-profile.json'))
+    const found = await cli(['copy.wasm', '-o', 'q.wasm', '--json'])
+    expect(JSON.parse(found.stdout).report.profile).toEqual({
+      file: 'copy.asyncify-profile.json',
+      mode: 'use',
+    })
+    const off = await cli(['copy.wasm', '-o', 'q.wasm', '--json', '--profile', 'off'])
+    expect(JSON.parse(off.stdout).report.profile).toBeUndefined()
+    expect(JSON.parse(off.stdout).report.instrumented).toBeGreaterThan(functions.length)
   })
 
   it('--cache-dir reuses results', async () => {

@@ -12,6 +12,7 @@ import { CORE_DIR, fixture } from './helpers/fixtures.ts'
 
 const RUNTIME = '/project/node_modules/@unplugin-asyncify/runtime/dist/index.mjs'
 const WASI = '/project/node_modules/@unplugin-asyncify/wasi/dist/index.mjs'
+const PROFILE = '/project/node_modules/@unplugin-asyncify/runtime/dist/profile.mjs'
 const TMP = join(import.meta.dirname, '.tmp/glue')
 const wasiMeta: WasmMeta = {
   ...glueMeta,
@@ -104,6 +105,37 @@ const cases: Record<string, GlueOptions> = {
     sources: { asyncify: { kind: 'inline', base64: 'AGFzbQEAAAA=' } },
     importModules: { env: '/project/src/wasm-env.js' },
     wasi: { module: WASI },
+  },
+  // Record mode (profile: 'record' in development): the recorder module, created once per glue module; a
+  // browser page of the Vite dev server hands its samples over import.meta.hot.
+  'vite-dev-record-exports': {
+    meta: glueMeta,
+    variant: 'exports',
+    runtime: RUNTIME,
+    sources: { asyncify: { kind: 'url-import', specifier: '/project/node_modules/.cache/compute.wasm?url' } },
+    recorder: {
+      module: PROFILE,
+      options: {
+        file: '/project/src/compute.asyncify-profile.json',
+        module: { sha256: 'ab12', functions: 42, names: 'input' },
+      },
+      hot: true,
+    },
+  },
+  'record-wasi-init': {
+    meta: wasiMeta,
+    variant: 'init',
+    runtime: RUNTIME,
+    sources: { asyncify: { kind: 'inline', base64: 'AGFzbQEAAAA=' } },
+    wasi: { module: WASI },
+    recorder: {
+      module: PROFILE,
+      options: {
+        file: '/project/src/a "quoted" dir/lua.asyncify-profile.json',
+        module: { sha256: 'cd34', functions: 7, names: 'index' },
+      },
+      hot: false,
+    },
   },
   'inline-init': {
     meta: glueMeta,

@@ -42,6 +42,8 @@ describe('resolveOptions defaults', () => {
       keepNames: false,
       jspi: 'auto',
       cacheDir: join(root, 'node_modules/.cache/unplugin-asyncify'),
+      profile: 'auto',
+      profileFile: undefined,
     })
   })
 

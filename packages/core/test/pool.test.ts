@@ -86,7 +86,8 @@ describe('worker pool', () => {
 
   it('runs jobs queued while a worker is being replaced', async () => {
     const resolved = await resolveOptions(options)
-    const { cacheDir: _, ...transformOptions } = resolved
+    const { cacheDir: _, profile: _p, profileFile: _f, ...rest } = resolved
+    const transformOptions = { ...rest, functionNames: false, profiled: false }
     const pool = getPool()
     const results = await Promise.allSettled([
       pool.run(input.slice(), transformOptions, 'abort'),

@@ -21,6 +21,7 @@ import {
   nativeOverflow,
   notInstrumented,
   reentrantSuspend,
+  reportPause,
   resolved,
   spreading,
   stackFailure,
@@ -28,6 +29,7 @@ import {
 import { isThenable, placeholder, silence, toWasm } from './convert.ts'
 import { fail, fileLabel } from './errors.ts'
 import type { ExportMeta, WasmMeta } from './meta.ts'
+import { notInProfile } from './profile-miss.ts'
 import type { Scheduler } from './scheduler.ts'
 import type { Segment, ShadowStack } from './shadow-stack.ts'
 import {
@@ -148,6 +150,15 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
             result,
           )
         }
+      } else if (trapped && state === UNWINDING && meta.profile) {
+        result = notInProfile(
+          meta,
+          `pause export "${name}" of ${file}`,
+          `the program trapped while its stack was unwinding (${error.message})`,
+          // after optimization the code may have been inlined into the function the trace shows
+          `${describeTrap(error, ctx.module)} (or a function inlined into it)`,
+          error,
+        )
       } else if (trapped && (state === UNWINDING || state === REWINDING)) {
         result = fail(
           'ASYNCIFY_UNWIND_FAILED',
@@ -163,6 +174,8 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
     if (state === UNWINDING) control.asyncify_stop_unwind()
     else if (state === REWINDING) control.asyncify_stop_rewind()
     stack.set(base)
+    // a pause that failed to unwind is never awaited: its promise must not surface as unhandled
+    if (pending) silence(pending)
     pending = resumedValue = undefined
     resumed = false
     running = undefined
@@ -275,6 +288,7 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
         }
         // The build knows this export cannot be unwound: pausing would resume it from the start.
         if (running.suspending === false) throw notInstrumented(ctx, im, running.name, value)
+        if (ctx.onPause) reportPause(ctx, im, 'asyncify')
         if (!access) {
           try {
             access = place()

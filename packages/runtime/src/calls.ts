@@ -6,8 +6,10 @@
 import { isThenable, silence, toWasm } from './convert.ts'
 import { type AsyncifyRuntimeError, fail, fileLabel } from './errors.ts'
 import type { ExportMeta, ImportMeta, WasmMeta } from './meta.ts'
+import { notInProfile } from './profile-miss.ts'
 import type { Scheduler } from './scheduler.ts'
 import type { ShadowStack } from './shadow-stack.ts'
+import type { AsyncifyMode, PauseInfo } from './types.ts'
 
 export type AnyFunction = (...args: any[]) => any
 
@@ -28,6 +30,8 @@ export interface CallContext {
   stack: ShadowStack
   /** The compiled module, for function names in error messages. */
   module?: WebAssembly.Module
+  /** `options.onPause`: told about every pause (record mode). */
+  onPause?: ((pause: PauseInfo) => void) | undefined
 }
 
 /**
@@ -130,6 +134,11 @@ export function importLabel(im: ImportMeta): string {
   return `"${im.module}.${im.name}"`
 }
 
+/** Tells `onPause` (record mode) that `im` is about to pause, while the paused frames are still on the stack. */
+export function reportPause(ctx: CallContext, im: ImportMeta, mode: AsyncifyMode): void {
+  ctx.onPause!({ import: `${im.module}.${im.name}`, mode, module: ctx.module! })
+}
+
 /**
  * Asyncify mode: a suspending import returned a promise while another import of this instance is on the JS
  * stack. Unwinding would have to go through that JS frame, which Asyncify cannot save.
@@ -192,9 +201,18 @@ export function notInstrumented(
   value: PromiseLike<unknown>,
 ): AsyncifyRuntimeError {
   silence(value)
+  const action = `pause in import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`
+  if (ctx.meta.profile) {
+    return notInProfile(
+      ctx.meta,
+      action,
+      `it returned a Promise during a call of export "${exportName}"`,
+      'that export',
+    )
+  }
   return fail(
     'ASYNCIFY_NOT_INSTRUMENTED',
-    `pause in import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`,
+    action,
     `it returned a Promise during a call of export "${exportName}", which the build did not instrument (no call chain it could see leads from there to an async import), so the call cannot be paused and resumed correctly`,
     'The pause goes through a function pointer or a listed function: turn off ignoreIndirect, or add the functions on that path to addList (with propagateAddList), or record a profile',
   )
@@ -210,9 +228,11 @@ function plainImport(ctx: CallContext, fn: AnyFunction, im: ImportMeta): AnyFunc
     if (!isThenable(value)) return convert(value)
     silence(value)
     // Thrown into wasm, it unwinds the call like any JS exception; the call rejects with it.
+    const action = `call import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`
+    if (ctx.meta.profile) throw notInProfile(ctx.meta, action, 'it returned a Promise', 'that import')
     throw fail(
       'ASYNCIFY_IMPORT_NOT_ASYNC',
-      `call import ${importLabel(im)} of ${fileLabel(ctx.meta.file)}`,
+      action,
       'it returned a Promise, but the build did not mark it as an async import, so the program cannot wait for it',
       `Add "${im.module}.${im.name}" to the asyncImports option`,
     )

@@ -10,6 +10,7 @@ export type {
   AsyncifyInstance,
   AsyncifyMode,
   InstantiateOptions,
+  PauseInfo,
   Promisified,
   SourceInput,
   UnwindBufferInfo,

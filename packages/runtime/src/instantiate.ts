@@ -82,6 +82,7 @@ export async function instantiate(
   const ctx: CallContext = {
     meta,
     depth: 0,
+    onPause: options.onPause,
     get stack() {
       return stack
     },

@@ -18,6 +18,7 @@ import {
   exactly,
   type Fixed,
   nativeOverflow,
+  reportPause,
   resolved,
   type Start,
   spreading,
@@ -183,6 +184,7 @@ export function createJspiDriver(ctx: CallContext, scheduler: Scheduler): Driver
       const body: Fixed = (a, b, c, d) => {
         const value = callImport(ctx, invoke, a, b, c, d)
         if (!isThenable(value)) return convert(value)
+        if (ctx.onPause) reportPause(ctx, im, 'jspi')
         // The engine suspends this call's stack when we return: keep its C frames safe until it resumes.
         const call = current
         // no call of ours runs (a raw export called through `promising` by hand): the engine decides

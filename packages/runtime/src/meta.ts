@@ -105,4 +105,9 @@ export interface WasmMeta {
   inWasmRuntime: boolean
   /** How the runtime may use JSPI: `auto` (when the engine has it), `off`, `only` (fail without it). */
   jspi: 'auto' | 'off' | 'only'
+  /**
+   * The profile file the build instrumented from (its name): a pause on a path it does not hold rejects with
+   * `ASYNCIFY_NOT_IN_PROFILE`.
+   */
+  profile?: string
 }

@@ -26,6 +26,21 @@ export interface InstantiateOptions {
   buffer?: { start: number | bigint; end: number | bigint }
   /** Overrides `meta.maxPausedCalls`: most calls active (running or paused) at once; more wait, FIFO. */
   maxPausedCalls?: number
+  /**
+   * Called synchronously at every pause, inside the import wrapper, while the wasm frames of the paused call are
+   * still on the stack (`new Error().stack` shows them). The glue of a build in record mode passes the profile
+   * recorder (`@unplugin-asyncify/runtime/profile`). It must not throw.
+   */
+  onPause?: (pause: PauseInfo) => void
+}
+
+/** A pause, as `onPause` sees it. */
+export interface PauseInfo {
+  /** The import that returned a promise, `module.name`. */
+  import: string
+  mode: AsyncifyMode
+  /** The module the paused frames belong to (its name section names them). */
+  module: WebAssembly.Module
 }
 
 /** Which mechanism pauses the program. */

@@ -9,7 +9,25 @@ import type { ResolvedAsyncifyOptions } from '../options.ts'
  * only change the meta (`stackSize`, `maxPausedCalls`) are filled in after the transform: they are not part of
  * the cache key, so changing them never costs a Binaryen run.
  */
-export type TransformOptions = Omit<ResolvedAsyncifyOptions, 'cacheDir' | RuntimeOnlyOption>
+export type TransformOptions = Omit<
+  ResolvedAsyncifyOptions,
+  'cacheDir' | RuntimeOnlyOption | ProfileOption
+> & {
+  /**
+   * Give the output a name section with the function names when it would have none (stripped input, or
+   * `keepNames` off): a profile build names the function of a pause it did not expect, a recording names its
+   * frames. Binaryen's names of the input, so an index name (`"263"`) for an unnamed function.
+   */
+  functionNames: boolean
+  /**
+   * `onlyList` is a recorded profile: entries that name no function are dropped and counted
+   * (`profileMissing`), instead of one Binaryen warning each.
+   */
+  profiled: boolean
+}
+
+/** Options the main thread turns into `onlyList`/`asyncImports` (the profile's content is what counts). */
+export type ProfileOption = 'profile' | 'profileFile'
 
 /** Options the runtime reads from the meta; the binaries do not depend on them. */
 export type RuntimeOnlyOption = 'stackSize' | 'maxPausedCalls'
@@ -45,6 +63,14 @@ export interface TransformOutput {
   dwarfRemovedBytes?: number
   binaryenOutput?: string
   suggestedAsyncImports?: string[]
+  /**
+   * What makes functions instrumented, from Binaryen's reasons (`asyncify-verbose`): per cause (an async import
+   * as `module.name`, or `indirect calls`), how many instrumented functions it reaches. Most first; absent
+   * with an only-list.
+   */
+  causes?: { cause: string; functions: number }[]
+  /** Profile builds: recorded names that match no function of this module (dropped from the only-list). */
+  profileMissing?: string[]
 }
 
 export type TransformResponse = (

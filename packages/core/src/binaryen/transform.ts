@@ -21,7 +21,11 @@ import {
 import { checkSections, INVALID_FIX } from '../wasm-sections.ts'
 import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
 import { captureOutput } from './capture.ts'
+import { instrumentationCauses } from './causes.ts'
+import { UnwalkableExpression } from './expression-walk.ts'
+import { definedFunctionIndexes, withFunctionNames } from './function-names.ts'
 import { type HideRegionApi, hideTopRegion } from './hide-region.ts'
+import { guardPauses, type PauseGuardApi } from './pause-guard.ts'
 import type { InjectedFault, TransformMeta, TransformOptions, TransformOutput } from './protocol.ts'
 import { findStackPointer } from './stack-pointer.ts'
 import { stripDebugSections } from './strip-debug.ts'
@@ -34,6 +38,8 @@ const ASYNCIFY_EXPORTS = [
   'asyncify_stop_rewind',
   'asyncify_get_state',
 ]
+/** A function name Binaryen gives an unnamed function (its index among the defined ones), wildcards allowed. */
+const INDEX_NAME_RE = /^[\d*]+$/
 /** Export names the build adds for the runtime (a number is appended when the input uses the name already). */
 export const MEMORY_EXPORT = '__asyncify_memory'
 export const MALLOC_EXPORT = '__asyncify_malloc'
@@ -102,11 +108,16 @@ function runTransform(
     const text = mod.emitText()
     const facts = inspectModule(binaryen, mod, text)
     const scan = scanText(text)
+    // a profile recorded for another version may name functions this one does not have
+    const profileMissing = options.profiled ? unknownListNames(options.onlyList, facts) : []
+    if (profileMissing.length > 0) options = withoutNames(options, profileMissing)
     preScan(facts, scan, options, hasFunctionNames)
 
     const warnings: string[] = []
     const inWasmRuntime = facts.imports.some((entry) => entry.module === 'asyncify')
-    const asserts = options.asserts && !inWasmRuntime
+    // A profile build checks only the calls that could pause (pause-guard.ts); others use Binaryen's asserts.
+    const guard = options.profiled && options.asserts && !inWasmRuntime
+    const asserts = options.asserts && !inWasmRuntime && !guard
     if (options.asserts && inWasmRuntime) {
       warnings.push(
         'asserts are off: the module drives Asyncify itself (asyncify.* imports), where they would trap',
@@ -131,6 +142,11 @@ function runTransform(
     // The JSPI variant is the input with the helper exports: no pass, and no second optimization (the input
     // already is what its toolchain optimized), so 'auto' costs one emit more than 'off'.
     const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, options.keepNames)
+    // The JSPI binary needs names only to record (it never meets the safety net of a profile build).
+    const preNames =
+      preBytes && options.functionNames && !options.profiled
+        ? definedFunctionIndexes(binaryen, mod)
+        : undefined
 
     if (jspi !== 'only' && !placed.memory.shared && placed.growers.length > 0) {
       // Hide the runtime's region from the program's own memory.size/memory.grow (asyncified binary only).
@@ -189,6 +205,8 @@ function runTransform(
       throw passFailure(binaryen, pass.error, pass.stderr, scan, options)
     }
 
+    if (guard && jspi !== 'only') addPauseGuards(binaryen, mod, facts, scan, analysis.changing, options)
+
     let wasm: Uint8Array<ArrayBuffer>
     let jspiWasm: Uint8Array<ArrayBuffer> | undefined
     if (jspi === 'only') {
@@ -196,6 +214,13 @@ function runTransform(
     } else {
       wasm = optimizeAndEmit(binaryen, mod, options)
       if (jspi === 'auto') jspiWasm = preBytes
+    }
+    if (options.functionNames && !(options.keepNames && hasFunctionNames)) {
+      // The pass adds functions and the optimizer may drop some: name the asyncified binary by its own indexes.
+      // The JSPI binary is the input re-emitted, numbered as the input's functions are.
+      if (jspi !== 'only') wasm = withFunctionNames(wasm, definedFunctionIndexes(binaryen, mod))
+      if (preNames && jspi === 'only') wasm = withFunctionNames(wasm, preNames)
+      if (preNames && jspiWasm) jspiWasm = withFunctionNames(jspiWasm, preNames)
     }
     // DWARF is never shipped stale: Binaryen would copy it byte for byte under rewritten code. The build line
     // says so (the name section stays when keepNames asks for it).
@@ -221,6 +246,14 @@ function runTransform(
     if (jspiWasm) output.jspiWasm = jspiWasm
     if (debug.removedBytes > 0) output.dwarfRemovedBytes = debug.removedBytes
     if (shown.length > 0) output.binaryenOutput = shown.join('\n')
+    if (options.onlyList.length === 0) {
+      const instrumentedNames = new Set(
+        [...analysis.changing].filter((name) => defined.has(name) && !runtimeTop.has(name)),
+      )
+      const causes = instrumentationCauses(pass.stdout, scan, instrumentedNames)
+      if (causes.length > 0) output.causes = causes
+    }
+    if (profileMissing.length > 0) output.profileMissing = profileMissing
     if (options.asyncImports === undefined) {
       output.suggestedAsyncImports = facts.imports
         .filter((entry) => entry.kind === 'function' && entry.module !== 'asyncify')
@@ -296,12 +329,17 @@ function preScan(
       `Import only asyncify.${ASYNCIFY_API.join(', asyncify.')}; keep any other state in a global of your own`,
     )
   }
-  const lists = (['addList', 'removeList', 'onlyList'] as const).filter((key) => options[key].length > 0)
+  // Without a name section Binaryen names functions by their index among the defined ones ("263"): such
+  // names (a profile of a stripped module records them) match; any other name cannot.
+  const lists = (['addList', 'removeList', 'onlyList'] as const).filter((key) =>
+    options[key].some((name) => !INDEX_NAME_RE.test(name)),
+  )
   if (lists.length > 0 && !hasFunctionNames) {
+    const name = options[lists[0]!].find((entry) => !INDEX_NAME_RE.test(entry))!
     throw fail(
       'ASYNCIFY_NO_NAME_SECTION',
-      `${lists.join(' and ')} name functions, but the module has no name section, so no name can match`,
-      'Build the .wasm with function names (clang/wasm-ld: do not pass -s or --strip-all; emscripten: --profiling-funcs), or remove the list',
+      `${lists.join(' and ')} name functions (such as ${JSON.stringify(name)}), but the module has no name section, so no name can match`,
+      'Build the .wasm with function names (clang/wasm-ld: do not pass -s or --strip-all; emscripten: --profiling-funcs), name functions by index ("263": the 264th defined function, as a recorded profile does), or remove the list',
     )
   }
   const tail = scan.functions.find((fn) => fn.tailCall)
@@ -591,6 +629,74 @@ function emit(binaryen: Binaryen, mod: BinaryenModule, names: boolean): Uint8Arr
   const bytes = mod.emitBinary()
   binaryen.setDebugInfo(false)
   return bytes.slice()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile
+// ---------------------------------------------------------------------------------------------
+
+/** Only-list entries (no wildcard) that name no defined function: a profile recorded for another version. */
+function unknownListNames(list: string[], facts: ModuleFacts): string[] {
+  const defined = new Set(facts.definedFunctions)
+  return list.filter((name) => !name.includes('*') && !defined.has(name))
+}
+
+/**
+ * The safety net of a profile build: checks after the calls that could pause in every function the only-list
+ * left out that can still reach a pausing import (the call graph of the input, indirect calls included).
+ */
+function addPauseGuards(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+  scan: TextScan,
+  instrumented: ReadonlySet<string>,
+  options: TransformOptions,
+): void {
+  const reachingPrinted = estimateInstrumented(scan, {
+    asyncImports: options.asyncImports,
+    ignoreIndirect: false,
+    addList: [],
+    removeList: [],
+    onlyList: [],
+  })
+  // printed names to internal ones: the text lists defined functions in module order
+  const aligned = scan.functions.length === facts.definedFunctions.length
+  const reaching = new Set(
+    aligned
+      ? facts.definedFunctions.filter((_, i) => reachingPrinted.has(scan.functions[i]!.name))
+      : reachingPrinted,
+  )
+  const asyncImports = new Set(
+    facts.imports
+      .filter((entry) => isAsyncImport(`${entry.module}.${entry.name}`, options.asyncImports))
+      .map((entry) => entry.internal),
+  )
+  const guarded = [...reaching].filter((name) => !instrumented.has(name))
+  try {
+    guardPauses(
+      binaryen as unknown as PauseGuardApi,
+      mod as never,
+      guarded,
+      (target) => asyncImports.has(target) || reaching.has(target),
+    )
+  } catch (error) {
+    if (!(error instanceof UnwalkableExpression)) throw error
+    throw new TransformFailure(
+      'ASYNCIFY_BINARYEN_FAILED',
+      `the profile's safety net could not be added (${error.message})`,
+      'Set asserts: false to build without it (a pause the profile left out then goes wrong silently), and please report this with the .wasm file',
+    )
+  }
+}
+
+/**
+ * The options without `missing` in the only-list. When nothing is left, nothing is instrumented: an empty
+ * only-list would mean "no list", so the remove-list takes every function instead.
+ */
+function withoutNames(options: TransformOptions, missing: string[]): TransformOptions {
+  const onlyList = options.onlyList.filter((name) => !missing.includes(name))
+  return onlyList.length > 0 ? { ...options, onlyList } : { ...options, onlyList, removeList: ['*'] }
 }
 
 // ---------------------------------------------------------------------------------------------

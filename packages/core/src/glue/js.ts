@@ -5,6 +5,7 @@
  */
 
 import type { WasmMeta } from '@unplugin-asyncify/runtime'
+import type { RecorderOptions } from '@unplugin-asyncify/runtime/profile'
 import { GENERATED_PREFIX, isBindableName, isNamespaceExport, isPropertyName } from './identifiers.ts'
 import { jsString, jsValue } from './literal.ts'
 
@@ -50,6 +51,17 @@ export interface GlueOptions {
    * `instantiateWasi`, so stdin waits, sleep waits and `_start` resolves `{ exitCode }`.
    */
   wasi?: GlueWasi
+  /** Record mode (`profile: 'record'`, development): every instance reports its pauses to the recorder. */
+  recorder?: GlueRecorder
+}
+
+export interface GlueRecorder {
+  /** Specifier of `@unplugin-asyncify/runtime/profile`: an absolute path or an id the bundler resolves. */
+  module: string
+  /** The profile file and the module it describes (core's `recorder` result). */
+  options: RecorderOptions
+  /** Hand samples to the Vite dev server through `import.meta.hot` where the page has no file system. */
+  hot: boolean
 }
 
 export interface GlueWasi {
@@ -83,6 +95,7 @@ export function genGlue(options: GlueOptions): string {
       ? [`import { ${runtimeNames.join(', ')} } from ${jsString(options.runtime)}`]
       : []),
     ...(wasi ? genWasiSetup(wasi) : []),
+    ...(options.recorder ? genRecorder(options.recorder, variant) : []),
     ...(variant === 'exports'
       ? genNamedImports(meta, importModules)
       : importModules.map(
@@ -91,7 +104,9 @@ export function genGlue(options: GlueOptions): string {
     ...genSources(options.sources),
     `const ${GENERATED_PREFIX}meta = ${jsValue(meta)}`,
     `const ${GENERATED_PREFIX}defaults = ${variant === 'exports' ? genNamedDefaults(meta, importModules) : genDefaults(importModules)}`,
-    ...(variant === 'exports' ? genLazyExports(meta, !!wasi) : genInit(importModules.length > 0, !!wasi)),
+    ...(variant === 'exports'
+      ? genLazyExports(meta, !!wasi, !!options.recorder)
+      : genInit(importModules.length > 0, !!wasi, !!options.recorder)),
   ]
   return `${lines.join('\n')}\n`
 }
@@ -195,13 +210,36 @@ function genWasiSetup(wasi: GlueWasi): string[] {
 }
 
 /**
+/**
+ * Record mode: `__asyncify_record`, the recorder for this module, and for `init` `__asyncify_onPause(options)`,
+ * which runs it before the caller's own `onPause`.
+ */
+function genRecorder(recorder: GlueRecorder, variant: GlueOptions['variant']): string[] {
+  const p = GENERATED_PREFIX
+  const hot = recorder.hot ? ', import.meta.hot' : ''
+  const lines = [
+    `import { createRecorder as ${p}createRecorder } from ${jsString(recorder.module)}`,
+    `const ${p}record = ${p}createRecorder(${jsValue(recorder.options)}${hot})`,
+  ]
+  if (variant === 'exports') return lines
+  return [
+    ...lines,
+    `function ${p}onPause(options) {`,
+    '  const own = options?.onPause',
+    `  return own ? (pause) => { ${p}record(pause); own(pause) } : ${p}record`,
+    '}',
+  ]
+}
+
+/**
  * `?asyncify`: every function export, instantiated with the default imports on its first call. An export named
  * `then` is left out (it stays on `instance.exports` of the `&init` form): it would make the module namespace
  * a thenable, and `await import()` of it would call the wasm function instead of settling.
  */
-function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
+function genLazyExports(meta: WasmMeta, wasi: boolean, record: boolean): string[] {
   const p = GENERATED_PREFIX
-  const options = wasi ? `, { wasi: ${p}wasi }` : ''
+  const fields = [...(wasi ? [`wasi: ${p}wasi`] : []), ...(record ? [`onPause: ${p}record`] : [])]
+  const options = fields.length > 0 ? `, { ${fields.join(', ')} }` : ''
   const lines = [
     `const ${p}exports = ${p}lazyExports(${p}meta, () => ${p}instantiate(${p}sources, ${p}meta, ${p}defaults()${options}))`,
   ]
@@ -222,10 +260,14 @@ function genLazyExports(meta: WasmMeta, wasi: boolean): string[] {
  * (with WASI, `options.wasi` over the configured WASI options, key by key). Each file is fetched and compiled once:
  * later calls instantiate the `WebAssembly.Module` the first one compiled.
  */
-function genInit(hasDefaults: boolean, wasi: boolean): string[] {
+function genInit(hasDefaults: boolean, wasi: boolean, record: boolean): string[] {
   const p = GENERATED_PREFIX
   const imports = hasDefaults ? `${p}merge(${p}defaults, imports)` : 'imports'
-  const options = wasi ? `{ ...options, wasi: { ...${p}wasi, ...options?.wasi } }` : 'options'
+  const fields = [
+    ...(wasi ? [`wasi: { ...${p}wasi, ...options?.wasi }`] : []),
+    ...(record ? [`onPause: ${p}onPause(options)`] : []),
+  ]
+  const options = fields.length > 0 ? `{ ...options, ${fields.join(', ')} }` : 'options'
   const lines = [
     '/** Compiled modules by source (asyncify, jspi), from the first init() that loaded each. */',
     `const ${p}compiled = {}`,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { WasmMeta } from '../../src/meta.ts'
+import type { RecorderOptions } from '../../src/profile-recorder.ts'
 
 export interface FixtureBuild {
   /** Asyncified + optimized bytes. */
@@ -17,6 +18,9 @@ export interface FixtureBuild {
   /** The same module, not asyncified (for JSPI); none for modules that drive Asyncify themselves. */
   jspiWasm?: Uint8Array
   meta: WasmMeta
+  /** Record mode: the recorder's options for the glue. */
+  recorder?: RecorderOptions
+  report: { instrumented: number; totalFunctions: number; warnings: string[] }
 }
 
 export interface BuildOptions {
@@ -29,6 +33,13 @@ export interface BuildOptions {
   removeList?: string[]
   keepNames?: boolean
   optimizeLevel?: 0 | 1 | 2 | 3 | 4
+  /** Profile-guided instrumentation (core's `profile`, `profileFile`). */
+  profile?: boolean | 'record'
+  profileFile?: string
+  /** Build mode (record mode records only in development). @default 'production' */
+  mode?: 'development' | 'production'
+  /** The input's path: where the default profile file is. */
+  filename?: string
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -47,7 +58,7 @@ interface Core {
     bytes: Uint8Array,
     options: object,
     context: object,
-  ): Promise<{ wasm: Uint8Array; jspiWasm?: Uint8Array; meta: WasmMeta }>
+  ): Promise<Omit<FixtureBuild, 'wasm' | 'jspiWasm'> & { wasm: Uint8Array; jspiWasm?: Uint8Array }>
 }
 let core: Promise<Core> | undefined
 let binaryen:
@@ -89,16 +100,17 @@ export async function buildWasm(
     )
   })
   const bytes = typeof input === 'string' ? await assemble(input) : input
-  const { wasm, jspiWasm, meta } = await (await core).asyncify(
+  const { mode = 'production', filename, ...coreOptions } = options
+  const { wasm, jspiWasm, meta, recorder, report } = await (await core).asyncify(
     bytes,
     // 64 KiB unless a test asks: the geometry these tests check is simpler to read than with the 1 MiB default
     {
       stackSize: 65536,
-      ...options,
+      ...coreOptions,
       jspi: 'auto',
       cacheDir: join(tmpdir(), 'unplugin-asyncify-runtime-tests'),
     },
-    { root: REPO, mode: 'production' },
+    { root: REPO, mode, filename },
   )
-  return { wasm, jspiWasm, meta }
+  return { wasm, jspiWasm, meta, recorder, report }
 }

@@ -19,6 +19,11 @@ export function runtimePath(): string {
   return slash(require.resolve('@unplugin-asyncify/runtime'))
 }
 
+/** The runtime's record-mode entry (`@unplugin-asyncify/runtime/profile`), imported by absolute path too. */
+export function profilePath(): string {
+  return slash(require.resolve('@unplugin-asyncify/runtime/profile'))
+}
+
 /** @unplugin-asyncify/wasi's built entry, imported by absolute path like the runtime. */
 export function wasiPath(): string {
   return slash(require.resolve('@unplugin-asyncify/wasi'))

@@ -11,6 +11,7 @@ import {
   type GlueWasi,
   genGlue,
   prepareJspi,
+  profilePath as profileFile,
   type WasmMeta,
 } from '@unplugin-asyncify/core'
 import { toBase64, type WasmAsset, wasmAssets } from './assets.ts'
@@ -18,7 +19,8 @@ import { DtsFile, defaultDtsPath } from './dts-file.ts'
 import { createFileFilter } from './filter.ts'
 import { resolveImportModules, unprovidedModules } from './import-modules.ts'
 import type { PluginOptions } from './options.ts'
-import { runtimePath, slash, wasiPath } from './paths.ts'
+import { profilePath, runtimePath, slash, wasiPath } from './paths.ts'
+import { ProfileSink } from './profile-sink.ts'
 
 const WASI_MODULE = 'wasi_snapshot_preview1'
 
@@ -72,6 +74,8 @@ export class WasmProcessor {
   private readonly dts: DtsFile | undefined
   readonly options: PluginOptions
   readonly context: ProcessorContext
+  /** Record mode: writes what browser pages of the dev server recorded. */
+  readonly profiles: ProfileSink
 
   constructor(options: PluginOptions, context: ProcessorContext) {
     this.options = options
@@ -90,12 +94,18 @@ export class WasmProcessor {
           )
       }
     }
+    this.profiles = new ProfileSink(context)
   }
 
   /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
   private async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
     const input = bytes ?? (await readWasm(file, this.context.root))
-    const hash = createHash('sha256').update(input).digest('hex')
+    // the profile a build uses is part of what it depends on (a recording build does not read it)
+    const { profile: setting, profileFile: where } = this.options.core
+    const recording = setting === 'record' && this.context.mode === 'development'
+    const profile =
+      setting === false || recording ? '' : await readProfileText(profileFile(file, where, this.context.root))
+    const hash = createHash('sha256').update(input).update(profile).digest('hex')
     const known = this.results.get(file)
     if (known?.hash === hash) return known.processed
     const processed = this.run(file, input)
@@ -117,8 +127,12 @@ export class WasmProcessor {
     variant: 'exports' | 'init',
     place: (asset: WasmAsset) => Promise<GlueSource>,
     bytes?: Uint8Array,
+    /** The glue runs in a page of the Vite dev server: record mode sends its samples over `import.meta.hot`. */
+    hot = false,
   ): Promise<string> {
     const processed = await this.process(file, bytes)
+    const { recorder } = processed.result
+    if (recorder) this.profiles.expect(recorder, processed.result.wasm)
     if (variant === 'exports') {
       this.warnUnprovided(processed)
       this.warnThenExport(processed)
@@ -126,7 +140,7 @@ export class WasmProcessor {
     const sources: Record<string, GlueSource> = {}
     for (const asset of wasmAssets(processed.file, processed.result))
       sources[asset.mode] = await this.source(asset, place)
-    return this.genGlue(processed, variant, sources)
+    return this.genGlue(processed, variant, sources, hot)
   }
 
   /**
@@ -179,7 +193,9 @@ export class WasmProcessor {
     processed: Pick<ProcessedWasm, 'result' | 'importModules' | 'wasi'>,
     variant: 'exports' | 'init',
     sources: Record<string, GlueSource>,
+    hot = false,
   ): string {
+    const { recorder } = processed.result
     return genGlue({
       meta: processed.result.meta,
       variant,
@@ -188,6 +204,7 @@ export class WasmProcessor {
       importModules: processed.importModules,
       name: processed.result.report.file,
       wasi: processed.wasi ? this.glueWasi() : undefined,
+      recorder: recorder && { module: profilePath(), options: recorder, hot },
     })
   }
 
@@ -280,6 +297,16 @@ export class WasmProcessor {
       )
     }
     return { importModules, wasi }
+  }
+}
+
+/** The profile's text, or '' when there is none (or the file cannot be read: core says why, if it matters). */
+async function readProfileText(file: string | undefined): Promise<string> {
+  if (file === undefined) return ''
+  try {
+    return await readFile(file, 'utf8')
+  } catch {
+    return ''
   }
 }
 

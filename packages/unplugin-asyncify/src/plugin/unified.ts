@@ -7,6 +7,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type GlueSource, jsString } from '@unplugin-asyncify/core'
+import { PROFILE_EVENT } from '@unplugin-asyncify/runtime/profile'
 import type { UnpluginBuildContext, UnpluginContextMeta, UnpluginOptions } from 'unplugin'
 import { assetsDir, toBase64, type WasmAsset, writeAssetFile } from './assets.ts'
 import { aliasPrefixes } from './dts-file.ts'
@@ -196,12 +197,16 @@ export function unifiedPlugin(
           ? ctx.environment.config.consumer === 'server'
           : Boolean((rest[0] as { ssr?: boolean } | undefined)?.ssr)
         const place = (asset: WasmAsset) => emitAsset(ctx, file, asset, server)
+        // a page of the dev server: a recorder there hands its samples to configureServer below
+        const page = vite?.command === 'serve' && !server
+        const recording = options.core.profile === 'record' && getProcessor().context.mode === 'development'
         // A browser page in Vite dev: no waiting for the Asyncify pass, which only browsers without JSPI need.
-        // (Vitest's own server runs "browser" modules in Node, from file: URLs, where its paths mean nothing.)
-        if (vite?.command === 'serve' && !server && options.core.jspi !== 'off' && !vitestServer) {
+        // (Vitest's own server runs "browser" modules in Node, from file: URLs, where its paths mean nothing;
+        // a recording build needs the recorder the full result carries.)
+        if (page && options.core.jspi !== 'off' && !vitestServer && !recording) {
           return wasm.glueJspiFirst(file, variant, place, (hash, name) => `${DEV_PATH}${hash}/${name}`)
         }
-        return wasm.glue(file, variant, place)
+        return wasm.glue(file, variant, place, undefined, page)
       },
     },
     vite: {
@@ -238,6 +243,8 @@ export function unifiedPlugin(
               (error: unknown) => next(error),
             )
         })
+        // Record mode: samples from browser pages (`import.meta.hot.send`) go into the profile files.
+        server.ws.on(PROFILE_EVENT, (data: unknown) => getProcessor().profiles.receive(data))
       },
       // SSR output runs in Node, where the runtime reads `file:` URLs from disk: use a path relative to the chunk
       // (Vite would render `<base>/assets/…`, which only a web server understands).
