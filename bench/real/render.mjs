@@ -60,6 +60,16 @@ export function renderReal(r, label) {
       '(e) hot loop, sleep() not pausing: Asyncify / original',
       pauseCell('hotLoopAsyncifyVsOriginal', 'asyncifyNoPause'),
     ),
+    ...variants
+      .filter((v) => v !== 'default')
+      .flatMap((v) => [
+        row(`(e) hot loop, sleep() not pausing: Asyncify (${v}) / original`, (p) =>
+          or(p, `pause asyncifyNoPause:${v}`, x(p.pause.variants[v]?.hotLoopVsOriginal)),
+        ),
+        row(`(e) sleep() pausing every call: Asyncify (${v}) / original`, (p) =>
+          or(p, `pause asyncifyPause:${v}`, x(p.pause.variants[v]?.pausingVsOriginal)),
+        ),
+      ]),
     row('(e) hot loop, sleep() not pausing: JSPI / original', (p, run) =>
       run.jspi ? pauseCell('hotLoopJspiVsOriginal', 'jspiNoPause')(p) : undefined,
     ),
@@ -95,6 +105,10 @@ export function renderReal(r, label) {
     `| --- | ${names.map(() => '---').join(' | ')} |`,
     ...buildRows(r, names),
   ]
+  const warned = names.flatMap((n) =>
+    Object.entries(r.programs[n].builds).flatMap(([v, b]) => b.warnings.map((w) => `${n} ${v}: ${w}`)),
+  )
+  if (warned.length) lines.push('', 'Build warnings:', '', ...warned.map((w) => `- ${w}`))
   const skipped = names.flatMap((n) =>
     Object.entries(r.programs[n].skipped).map(([v, why]) => `${n} ${v}: ${why}`),
   )

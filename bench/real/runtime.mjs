@@ -190,6 +190,15 @@ for (const spec of config.programs) {
       asyncifyNoPause: () => checkedRun('asyncify', open('asyncify'), hot),
       asyncifyPause: () => checkedRun('asyncify pausing', open('asyncify', { pause: 'resolved' }), pausing),
     }
+    for (const variant of spec.variants.filter((v) => v !== 'default')) {
+      Object.assign(calls, {
+        [`asyncifyNoPause:${variant}`]: hotCount,
+        [`asyncifyPause:${variant}`]: pauseCount,
+      })
+      makers[`asyncifyNoPause:${variant}`] = () => checkedRun(variant, open('asyncify', { variant }), hot)
+      makers[`asyncifyPause:${variant}`] = () =>
+        checkedRun(`${variant} pausing`, open('asyncify', { variant, pause: 'resolved' }), pausing)
+    }
     if (jspi) {
       Object.assign(calls, { jspiNoPause: hotCount, jspiPause: pauseCount })
       makers.jspiNoPause = () => checkedRun('jspi', open('jspi'), hot)
@@ -219,6 +228,17 @@ for (const spec of config.programs) {
       hotLoopAsyncifyVsOriginal: perCall('asyncifyNoPause', 'original'),
       pausingAsyncifyVsOriginal: perCall('asyncifyPause', 'original'),
       usPerPauseAsyncify: pauseUs('asyncifyPause', 'asyncifyNoPause'),
+      variants: Object.fromEntries(
+        spec.variants
+          .filter((v) => v !== 'default')
+          .map((v) => [
+            v,
+            {
+              hotLoopVsOriginal: perCall(`asyncifyNoPause:${v}`, 'original'),
+              pausingVsOriginal: perCall(`asyncifyPause:${v}`, 'original'),
+            },
+          ]),
+      ),
       ...(jspi && {
         hotLoopJspiVsOriginal: perCall('jspiNoPause', 'original'),
         pausingJspiVsOriginal: perCall('jspiPause', 'original'),
