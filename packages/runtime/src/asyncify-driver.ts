@@ -344,7 +344,19 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
   }
 
   function segment(base: number): PausedCall {
-    return { base, sp: base, home: stack.homeOf(base), owner: true, used: 0, at: 0 }
+    // every field the call will have, so that all paused calls share one hidden class
+    return {
+      base,
+      sp: base,
+      home: stack.homeOf(base),
+      owner: true,
+      used: 0,
+      at: 0,
+      data: undefined,
+      saved: undefined,
+      out: false,
+      pending: false,
+    }
   }
 
   /** The rest of a call that paused: wait, rewind (call the export again), until it returns. */
