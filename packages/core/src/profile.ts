@@ -104,7 +104,9 @@ export function profileTransformOptions(
   plan: ProfilePlan,
   given: AsyncifyOptions,
 ): TransformOptions {
-  if (plan.kind === 'none') return { ...resolved, functionNames: false, profiled: false }
+  // keepNames on a stripped input: Binaryen's names of its functions (what addList accepts), so that a trap
+  // while unwinding can name the exact list entry
+  if (plan.kind === 'none') return { ...resolved, functionNames: resolved.keepNames, profiled: false }
   if (plan.kind === 'record') {
     // Binaryen inlines from -O2 (or -Oz) on: a function inlined into its caller would be missing from the
     // stack traces the recorder reads, and from the profile.

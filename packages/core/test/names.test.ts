@@ -72,4 +72,18 @@ describe('names and debug info', () => {
     expect(await stackOf('development')).toMatch(/explode_here/)
     expect(await stackOf('production')).not.toMatch(/explode_here/)
   })
+
+  it('a stripped input gets the names Binaryen gives its functions when keepNames is on (dev), none in production', async () => {
+    const stripped = fixture('calls-wasm-opt.wasm')
+    expect(customSections(stripped).has('name')).toBe(false)
+    const options = { cacheDir: false as const, jspi: 'auto' as const, asyncImports: ['env.sleep'] }
+    const dev = await asyncify(stripped, options, { mode: 'development' })
+    const names = (wasm: Uint8Array<ArrayBuffer>) =>
+      WebAssembly.Module.customSections(new WebAssembly.Module(wasm), 'name').length
+    // what addList and onlyList accept for this module, so an error can name the exact entry
+    expect(names(dev.wasm)).toBe(1)
+    expect(names(dev.jspiWasm!)).toBe(1)
+    const prod = await asyncify(stripped, options, { mode: 'production' })
+    expect(names(prod.wasm)).toBe(0)
+  })
 })

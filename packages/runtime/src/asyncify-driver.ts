@@ -41,7 +41,7 @@ import {
   type UnwindBuffer,
   userRegion,
 } from './unwind-buffer.ts'
-import { describeTrap } from './wasm-frames.ts'
+import { describeTrap, trapFunction } from './wasm-frames.ts'
 
 // `enum class State { Normal = 0, Unwinding = 1, Rewinding = 2 }`
 // https://github.com/WebAssembly/binaryen/blob/version_132/src/passes/Asyncify.cpp#L384
@@ -164,7 +164,7 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
           'ASYNCIFY_UNWIND_FAILED',
           `${state === UNWINDING ? 'pause' : 'resume'} export "${name}" of ${file}`,
           `the program trapped while its stack was ${state === UNWINDING ? 'unwinding' : 'rewinding'} (${error.message}) in ${describeTrap(error, ctx.module)}, which was not instrumented`,
-          'Include that function: turn off ignoreIndirect, remove it from removeList, or add it to addList (or onlyList); a development build (names kept) shows its name',
+          includeFix(trapFunction(error, ctx.module)?.name),
           error,
         )
       }
@@ -420,6 +420,13 @@ export function createAsyncifyDriver(ctx: CallContext, scheduler: Scheduler): As
       scheduler.done()
     }
   }
+}
+
+/** How to get the function that trapped instrumented: the exact list entry when the build kept names. */
+function includeFix(name: string | undefined): string {
+  return name === undefined
+    ? 'Include that function: turn off ignoreIndirect, remove it from removeList, or add it to addList (or onlyList); a development build (names kept) shows its name'
+    : `Include it: addList: [${JSON.stringify(name)}] (with propagateAddList: true for its callers), or remove it from removeList, or turn off ignoreIndirect`
 }
 
 /** Can memory grow by the pages a `top` buffer of `stackSize` needs (within its maximum)? */

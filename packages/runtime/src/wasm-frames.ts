@@ -4,16 +4,25 @@
  * name section when the build kept one (`keepNames`, on in development). Only runs when something failed.
  */
 
-/** `function "luaD_call" (wasm-function[263])`, `wasm-function[263]`, or `a function` without a stack. */
-export function describeTrap(error: unknown, module: WebAssembly.Module | undefined): string {
+/** The innermost wasm function of a trap: its index, and its name when the module has a name section. */
+export function trapFunction(
+  error: unknown,
+  module: WebAssembly.Module | undefined,
+): { index: number; name: string | undefined } | undefined {
   const stack = error instanceof Error ? String(error.stack ?? '') : ''
   const match = /wasm-function\[(\d+)\]/.exec(stack)
-  if (!match) return 'a function'
+  if (!match) return undefined
   const index = Number(match[1])
-  const name = module ? functionNames(module).get(index) : undefined
-  return name === undefined
-    ? `wasm-function[${index}]`
-    : `function ${JSON.stringify(name)} (wasm-function[${index}])`
+  return { index, name: module ? functionNames(module).get(index) : undefined }
+}
+
+/** `function "luaD_call" (wasm-function[263])`, `wasm-function[263]`, or `a function` without a stack. */
+export function describeTrap(error: unknown, module: WebAssembly.Module | undefined): string {
+  const found = trapFunction(error, module)
+  if (!found) return 'a function'
+  return found.name === undefined
+    ? `wasm-function[${found.index}]`
+    : `function ${JSON.stringify(found.name)} (wasm-function[${found.index}])`
 }
 
 /** Function index -> name from the `name` custom section (subsection 1), empty when there is none. */

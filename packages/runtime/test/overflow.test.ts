@@ -312,6 +312,8 @@ describe('a trap while unwinding that is not an overflow', () => {
     // the trap is in $mid, named from the name section the build kept
     expect(error.message).toMatch(/in function "mid" \(wasm-function\[\d+\]\), which was not instrumented/)
     expect(error.message).toContain('removeList')
+    // the exact list entry that would include it
+    expect(error.message).toContain('addList: ["mid"]')
     expect(error.cause).toBeInstanceOf(WebAssembly.RuntimeError)
     expect(await inst.exports.plain(5)).toBe(10)
   })
