@@ -1,22 +1,14 @@
 // The memory model and overlapping calls, run by run.mjs under Node 20 and again under Node 26 (JSPI). Reads
 // the binaries run.mjs prepared (argv[2]) and prints one JSON object. Every contender is checked for the right
 // result. `rss <stackSize>` instead measures the resident memory that untouched region pages cost.
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { instantiate } from '@unplugin-asyncify/runtime'
 import { compare, median, ratio } from './lib/measure.mjs'
+import { check, loadPrepared } from './lib/prepared.mjs'
 
 const dir = process.argv[2]
 const quick = process.argv.includes('--quick')
 const jspi = typeof WebAssembly.Suspending === 'function'
-const load = (name) => ({
-  wasm: readFileSync(join(dir, `${name}.wasm`)),
-  jspiWasm: readFileSync(join(dir, `${name}.jspi.wasm`)),
-  meta: JSON.parse(readFileSync(join(dir, `${name}.meta.json`), 'utf8')),
-})
-const check = (label, actual, expected) => {
-  if (actual !== expected) throw new Error(`${label}: got ${actual}, expected ${expected}`)
-}
+const load = (name) => loadPrepared(dir, name)
 const later = (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms))
 const callsImports = () => {
   let exports

@@ -1,23 +1,15 @@
 // Runtime figures, run by run.mjs under Node 20 and again under Node 26 (JSPI). Reads the binaries that
 // run.mjs prepared (argv[2]) and prints one JSON object. Every contender is checked for the right result.
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { instantiate, lazyExports } from '@unplugin-asyncify/runtime'
 import * as AsyncifyWasm from 'asyncify-wasm'
 import { handLoop } from './lib/hand-loop.mjs'
 import { compare } from './lib/measure.mjs'
+import { check, loadPrepared } from './lib/prepared.mjs'
 
 const dir = process.argv[2]
 const quick = process.argv.includes('--quick')
 const jspi = typeof WebAssembly.Suspending === 'function'
-const load = (name) => ({
-  wasm: readFileSync(join(dir, `${name}.wasm`)),
-  jspiWasm: readFileSync(join(dir, `${name}.jspi.wasm`)),
-  meta: JSON.parse(readFileSync(join(dir, `${name}.meta.json`), 'utf8')),
-})
-const check = (label, actual, expected) => {
-  if (actual !== expected) throw new Error(`${label}: got ${actual}, expected ${expected}`)
-}
+const load = (name) => loadPrepared(dir, name)
 const ours = (mod, imports, mode) =>
   instantiate({ asyncify: mod.wasm, jspi: mod.jspiWasm }, mod.meta, imports, { jspi: mode })
 
