@@ -7,7 +7,7 @@
 //   --variants=a,b        extra build variants from bench/real/variants.mjs (default: none, `default` only)
 //   --no-build-times      skip figure (f), the slowest part (several cold builds per program)
 //   --no-chromium         skip figure (d) in Chromium
-//   --label=text          the RESULTS.md section is "Real programs (<label>)"; default "before profile-guided
+//   --label=text          the RESULTS.md section is "Real programs (<label>)"; default "with profile-guided
 //                         instrumentation". A new label adds a section, the same label replaces its section.
 //   --record              record each program's profile afresh first (bench/programs/record-profile.mjs)
 // With the `profile` variant the run also writes the "Profile-guided instrumentation" section.
@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: '' },
     'no-build-times': { type: 'boolean', default: false },
     'no-chromium': { type: 'boolean', default: false },
-    label: { type: 'string', default: 'before profile-guided instrumentation' },
+    label: { type: 'string', default: 'with profile-guided instrumentation' },
     record: { type: 'boolean', default: false },
   },
 })
