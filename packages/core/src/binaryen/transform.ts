@@ -181,7 +181,12 @@ function runTransform(
     if (options.stage === 'jspi' && preBytes) {
       // What a dev server serves first where the browser has JSPI: that binary, and a meta that fits the
       // Asyncify one built later, except the exports' `suspending` flags, which only the pass knows.
-      const bytes = stripDebugSections(preBytes).bytes
+      // named exactly as the full build names its JSPI binary
+      const named =
+        preNames && !(options.keepNames && hasFunctionNames)
+          ? withFunctionNames(preBytes, preNames)
+          : preBytes
+      const bytes = stripDebugSections(named).bytes
       return {
         wasm: bytes,
         meta: describe(undefined),
