@@ -97,8 +97,11 @@ export class WasmProcessor {
     this.profiles = new ProfileSink(context)
   }
 
-  /** Process `file` (its bytes are read unless given). Throws `AsyncifyError` with the file in the message. */
-  private async process(file: string, bytes?: Uint8Array): Promise<ProcessedWasm> {
+  /**
+   * Process `file` (its bytes are read unless given; `cached`: its result, already read from the cache). Throws
+   * `AsyncifyError` with the file in the message.
+   */
+  private async process(file: string, bytes?: Uint8Array, cached?: AsyncifyResult): Promise<ProcessedWasm> {
     const input = bytes ?? (await readWasm(file, this.context.root))
     // the profile a build uses is part of what it depends on (a recording build does not read it)
     const { profile: setting, profileFile: where } = this.options.core
@@ -108,7 +111,7 @@ export class WasmProcessor {
     const hash = createHash('sha256').update(input).update(profile).digest('hex')
     const known = this.results.get(file)
     if (known?.hash === hash) return known.processed
-    const processed = this.run(file, input)
+    const processed = this.run(file, input, cached)
     this.results.set(file, { hash, processed })
     // A failure must not stick: the next build retries (and reports again).
     processed.catch(() => {
@@ -156,7 +159,12 @@ export class WasmProcessor {
   ): Promise<string> {
     const bytes = await readWasm(file, this.context.root)
     const context = { root: this.context.root, mode: this.context.mode, filename: file }
-    if (await cachedAsyncify(bytes, this.options.core, context)) return this.glue(file, variant, place, bytes)
+    const cached = await cachedAsyncify(bytes, this.options.core, context)
+    if (cached) {
+      // the result just read from the cache: processing it again would read the cache a second time
+      await this.process(file, bytes, cached)
+      return this.glue(file, variant, place, bytes)
+    }
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
     const prepared = await prepareJspi(bytes, this.options.core, context)
     this.deferred.set(hash, { file, bytes })
@@ -254,19 +262,20 @@ export class WasmProcessor {
     )
   }
 
-  private async run(file: string, bytes: Uint8Array): Promise<ProcessedWasm> {
+  private async run(file: string, bytes: Uint8Array, cached?: AsyncifyResult): Promise<ProcessedWasm> {
     const { root, mode, logger, progressAfterMs = PROGRESS_AFTER_MS } = this.context
-    const progress = this.options.silent
-      ? undefined
-      : setTimeout(() => {
-          logger.info(
-            `${displayPath(file, root)}: running Asyncify (${formatBytes(bytes.length)})... the first build of a ` +
-              'file takes a few seconds, later builds come from the cache',
-          )
-        }, progressAfterMs)
+    const progress =
+      this.options.silent || cached
+        ? undefined
+        : setTimeout(() => {
+            logger.info(
+              `${displayPath(file, root)}: running Asyncify (${formatBytes(bytes.length)})... the first build of a ` +
+                'file takes a few seconds, later builds come from the cache',
+            )
+          }, progressAfterMs)
     let result: AsyncifyResult
     try {
-      result = await asyncify(bytes, this.options.core, { root, mode, filename: file })
+      result = cached ?? (await asyncify(bytes, this.options.core, { root, mode, filename: file }))
     } finally {
       clearTimeout(progress)
     }
