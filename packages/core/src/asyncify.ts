@@ -15,7 +15,8 @@ import { type AsyncifyOptions, displayFile, type ResolveContext, resolveOptions 
 import { planProfile, profileModule, profileTransformOptions, staleProfileWarnings } from './profile.ts'
 import type { BuildReport } from './report.ts'
 import { unmatchedEntryWarnings } from './unmatched.ts'
-import { checkSections, readFunctionNames, type WasmSectionsInfo, withoutSections } from './wasm-sections.ts'
+import { withoutRanges } from './wasm-section-list.ts'
+import { checkSections, readFunctionNames, type WasmSectionsInfo } from './wasm-sections.ts'
 
 export interface AsyncifyResult {
   /** Asyncified and optimized bytes; with `jspi: 'only'` the optimized, non-asyncified bytes. */
@@ -108,7 +109,7 @@ export async function asyncify(
   }
   // Engines ignore custom sections; Binaryen rejects the whole module for a malformed one it reads.
   const broken = sections.brokenCustomSections
-  const input = broken.length > 0 ? withoutSections(bytes, broken) : bytes
+  const input = broken.length > 0 ? withoutRanges(bytes, broken) : bytes
   const inputWarnings = broken.map(
     (section) =>
       `dropped the malformed ${JSON.stringify(section.name)} custom section (${section.reason}): engines ignore ` +

@@ -13,7 +13,6 @@
 import { TransformFailure } from './errors.ts'
 import { CUSTOM_CHECKS, readFunctionNameMap } from './wasm-custom-sections.ts'
 import { LIMITS, Malformed, Reader, Unknown } from './wasm-reader.ts'
-import { withoutRanges } from './wasm-section-list.ts'
 
 export const NOT_WASM_FIX = 'Import a .wasm binary (compile .wat text first, e.g. with wasm-as or wabt)'
 export const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or produced by a broken toolchain'
@@ -21,7 +20,7 @@ export const INVALID_FIX = 'Rebuild the .wasm; the file may be truncated or prod
 export interface WasmSectionsInfo {
   /** A valid `name` custom section with a function-names subsection: add/remove/only lists can match. */
   hasFunctionNames: boolean
-  /** Custom sections Binaryen would reject, in file order; `withoutSections` drops them. */
+  /** Custom sections Binaryen would reject, in file order; `withoutRanges` drops them. */
   brokenCustomSections: BrokenCustomSection[]
   /** The export section's entries, names exactly as in the file. */
   exports: WasmExport[]
@@ -155,11 +154,6 @@ export function readFunctionNames(bytes: Uint8Array): string[] {
     }
   }
   return names
-}
-
-/** The module without the given sections (byte ranges from `readSections`). */
-export function withoutSections(bytes: Uint8Array, sections: readonly BrokenCustomSection[]): Uint8Array {
-  return withoutRanges(bytes, sections)
 }
 
 /** Per-module state across sections: order, function and data counts, and the facts `readSections` returns. */
