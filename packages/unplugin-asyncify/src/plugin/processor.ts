@@ -133,13 +133,19 @@ export class WasmProcessor {
     /** The glue runs in a page of the Vite dev server: record mode sends its samples over `import.meta.hot`. */
     hot = false,
   ): Promise<string> {
-    const processed = await this.process(file, bytes)
+    return this.glueOf(await this.process(file, bytes), variant, place, hot)
+  }
+
+  /** `glue()` once the file is processed. */
+  private async glueOf(
+    processed: ProcessedWasm,
+    variant: 'exports' | 'init',
+    place: (asset: WasmAsset) => Promise<GlueSource>,
+    hot = false,
+  ): Promise<string> {
     const { recorder } = processed.result
     if (recorder) this.profiles.expect(recorder, processed.result.wasm)
-    if (variant === 'exports') {
-      this.warnUnprovided(processed)
-      this.warnThenExport(processed)
-    }
+    this.warnExports(processed, variant)
     const sources: Record<string, GlueSource> = {}
     for (const asset of wasmAssets(processed.file, processed.result))
       sources[asset.mode] = await this.source(asset, place)
@@ -160,20 +166,14 @@ export class WasmProcessor {
     const bytes = await readWasm(file, this.context.root)
     const context = { root: this.context.root, mode: this.context.mode, filename: file }
     const cached = await cachedAsyncify(bytes, this.options.core, context)
-    if (cached) {
-      // the result just read from the cache: processing it again would read the cache a second time
-      await this.process(file, bytes, cached)
-      return this.glue(file, variant, place, bytes)
-    }
+    // the result just read from the cache: processing it again would read the cache a second time
+    if (cached) return this.glueOf(await this.process(file, bytes, cached), variant, place)
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
     const prepared = await prepareJspi(bytes, this.options.core, context)
     this.deferred.set(hash, { file, bytes })
     const result: AsyncifyResult = { ...prepared, wasm: prepared.jspiWasm }
     const processed: ProcessedWasm = { file, result, ...(await this.describe(file, prepared.meta)) }
-    if (variant === 'exports') {
-      this.warnUnprovided(processed)
-      this.warnThenExport(processed)
-    }
+    this.warnExports(processed, variant)
     const jspi = wasmAssets(file, result).find((asset) => asset.mode === 'jspi')!
     return this.genGlue(processed, variant, {
       jspi: await this.source(jspi, place),
@@ -226,6 +226,13 @@ export class WasmProcessor {
         : slash(optionsModule)
     }
     return wasi
+  }
+
+  /** What the named-export form cannot do with this module, said at build time. */
+  private warnExports(processed: ProcessedWasm, variant: 'exports' | 'init'): void {
+    if (variant !== 'exports') return
+    this.warnUnprovided(processed)
+    this.warnThenExport(processed)
   }
 
   /**
