@@ -6,7 +6,7 @@ import { createJspiDriver, hasJspi } from './jspi-driver.ts'
 import { load } from './load.ts'
 import type { WasmMeta } from './meta.ts'
 import { createScheduler } from './scheduler.ts'
-import { createShadowStack, type ShadowStack } from './shadow-stack.ts'
+import { createShadowStack } from './shadow-stack.ts'
 import type { AsyncifyInstance, InstantiateOptions, WasmSources } from './types.ts'
 
 function findMemory(meta: WasmMeta, instance: WebAssembly.Instance, imports: WebAssembly.Imports) {
@@ -77,15 +77,14 @@ export async function instantiate(
     )
   }
   const scheduler = createScheduler(limit)
-  // The stack is known once the instance exists; until then (imports, start function) nothing pauses.
-  let stack: ShadowStack = createShadowStack(undefined, undefined, 0, undefined)
   // Every field from the start, as data properties: the hot path reads ctx on each call, and a getter or a
   // field added later (a new hidden class) made a call that does not pause ~15% slower (bench (a)).
   const ctx: CallContext = {
     meta,
     depth: 0,
     poison: undefined,
-    stack,
+    // The stack is known once the instance exists; until then (imports, start function) nothing pauses.
+    stack: createShadowStack(undefined, undefined, 0, undefined),
     module: undefined,
     onPause: options.onPause,
   }
@@ -96,10 +95,9 @@ export async function instantiate(
   const memory = findMemory(meta, instance, imports)
   const sp = meta.stack && instance.exports[meta.stack.pointerExport]
   if (sp instanceof WebAssembly.Global) {
-    stack = createShadowStack(sp, memory, meta.stack?.low ?? 0, allocator(meta, instance))
-    ctx.stack = stack
+    ctx.stack = createShadowStack(sp, memory, meta.stack?.low ?? 0, allocator(meta, instance))
   }
-  asyncify?.attach(instance, memory, options.buffer, stack)
+  asyncify?.attach(instance, memory, options.buffer, ctx.stack)
 
   return {
     exports: wrapExports(ctx, instance, driver, scheduler),
@@ -110,7 +108,7 @@ export async function instantiate(
     get unwindBuffer() {
       return asyncify?.buffer
     },
-    shadowStack: stack.kind,
+    shadowStack: ctx.stack.kind,
     close(reason) {
       ctx.poison ??=
         reason ??
