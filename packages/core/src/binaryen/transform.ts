@@ -141,12 +141,15 @@ function runTransform(
 
     // The JSPI variant is the input with the helper exports: no pass, and no second optimization (the input
     // already is what its toolchain optimized), so 'auto' costs one emit more than 'off'.
-    const preBytes = jspi === 'off' ? undefined : emit(binaryen, mod, options.keepNames)
-    // The JSPI binary needs names only to record (it never meets the safety net of a profile build).
-    const preNames =
-      preBytes && options.functionNames && !options.profiled
-        ? definedFunctionIndexes(binaryen, mod)
-        : undefined
+    // Names the input lacks (or that keepNames would drop) are added: Binaryen's names of its functions.
+    const addNames = options.functionNames && !(options.keepNames && hasFunctionNames)
+    const emitted = jspi === 'off' ? undefined : emit(binaryen, mod, options.keepNames)
+    // The JSPI binary is the input re-emitted, numbered as the input's functions are. It needs names only to
+    // record or to debug (it never meets the safety net of a profile build).
+    const preBytes =
+      emitted && addNames && !options.profiled
+        ? withFunctionNames(emitted, definedFunctionIndexes(binaryen, mod))
+        : emitted
 
     if (jspi !== 'only' && !placed.memory.shared && placed.growers.length > 0) {
       // Hide the runtime's region from the program's own memory.size/memory.grow (asyncified binary only).
@@ -181,12 +184,7 @@ function runTransform(
     if (options.stage === 'jspi' && preBytes) {
       // What a dev server serves first where the browser has JSPI: that binary, and a meta that fits the
       // Asyncify one built later, except the exports' `suspending` flags, which only the pass knows.
-      // named exactly as the full build names its JSPI binary
-      const named =
-        preNames && !(options.keepNames && hasFunctionNames)
-          ? withFunctionNames(preBytes, preNames)
-          : preBytes
-      const bytes = stripDebugSections(named).bytes
+      const bytes = stripDebugSections(preBytes).bytes
       return {
         wasm: bytes,
         meta: describe(undefined),
@@ -220,13 +218,8 @@ function runTransform(
       wasm = optimizeAndEmit(binaryen, mod, options)
       if (jspi === 'auto') jspiWasm = preBytes
     }
-    if (options.functionNames && !(options.keepNames && hasFunctionNames)) {
-      // The pass adds functions and the optimizer may drop some: name the asyncified binary by its own indexes.
-      // The JSPI binary is the input re-emitted, numbered as the input's functions are.
-      if (jspi !== 'only') wasm = withFunctionNames(wasm, definedFunctionIndexes(binaryen, mod))
-      if (preNames && jspi === 'only') wasm = withFunctionNames(wasm, preNames)
-      if (preNames && jspiWasm) jspiWasm = withFunctionNames(jspiWasm, preNames)
-    }
+    // The pass adds functions and the optimizer may drop some: name the asyncified binary by its own indexes.
+    if (addNames && jspi !== 'only') wasm = withFunctionNames(wasm, definedFunctionIndexes(binaryen, mod))
     // DWARF is never shipped stale: Binaryen would copy it byte for byte under rewritten code. The build line
     // says so (the name section stays when keepNames asks for it).
     const debug = stripDebugSections(wasm)
