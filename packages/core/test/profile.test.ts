@@ -84,7 +84,9 @@ describe('a build from a profile', () => {
     // production drops the input's name section; the build writes one with function names only (-O2 inlined
     // the small direct_* functions after the pass)
     const names = [...functionNames(new WebAssembly.Module(result.wasm)).values()]
-    expect(names).toEqual(expect.arrayContaining(['direct', 'indirect', 'dispatch', 'op_sleep', 'op_other']))
+    expect(names).toEqual(
+      expect.arrayContaining(['direct', 'indirect', 'dispatch$fast', 'op_sleep', 'op_other']),
+    )
     expect(WebAssembly.Module.customSections(new WebAssembly.Module(result.wasm), 'name')).toHaveLength(1)
     // the asserts trap in functions that are not instrumented: the text has an unreachable after their calls
     const without = await build({ asyncImports: ['env.sleep'], profileFile, asserts: false })
@@ -92,6 +94,59 @@ describe('a build from a profile', () => {
     // keepNames: false is honoured: only wasm-function[N] in messages then
     const nameless = await build({ asyncImports: ['env.sleep'], profileFile, keepNames: false })
     expect(WebAssembly.Module.customSections(new WebAssembly.Module(nameless.wasm), 'name')).toEqual([])
+  })
+
+  it('gives each instrumented function a fast copy, which the normal state calls', async () => {
+    const profileFile = writeProfile('fast.json', {})
+    // -O0 and all names: the functions as the build made them, before any inlining
+    const result = await build({
+      asyncImports: ['env.sleep'],
+      profileFile,
+      optimizeLevel: 0,
+      keepNames: true,
+    })
+    const { default: binaryen } = await import('binaryen')
+    const mod = binaryen.readBinary(result.wasm)
+    try {
+      const text = (name: string) => binaryen.emitText(binaryen.getFunctionInfo(mod.getFunction(name)).body)
+      // the state global is what asyncify_get_state returns (the emitted binary names no globals)
+      const state = /global\.get (\$\S+?)\)/
+        .exec(text(binaryen.getExportInfo(mod.getExport('asyncify_get_state')).value))![1]!
+        .replaceAll('$', '\\$')
+      const stateReads = (body: string) =>
+        body.match(new RegExp(`\\(global\\.get ${state}\\)`, 'g'))?.length ?? 0
+      const unwindTests = (body: string) =>
+        body.match(
+          new RegExp(`\\(i32\\.eq\\s*\\(global\\.get ${state}\\)\\s*\\(i32\\.const 1\\)\\s*\\)`, 'g'),
+        )?.length ?? 0
+      for (const name of RECORDED) {
+        const original = text(name)
+        const fast = text(`${name}$fast`)
+        // the copy keeps only the "is unwinding" tests; the original also has the rewind ones
+        expect(unwindTests(fast), name).toBeGreaterThan(0)
+        expect(stateReads(fast), name).toBe(unwindTests(fast))
+        expect(stateReads(original), name).toBeGreaterThan(stateReads(fast))
+      }
+      // an uninstrumented caller runs in the normal state: it calls the copy only
+      expect(text('sum')).toContain('call $dispatch$fast')
+      expect(text('sum')).not.toMatch(/call \$dispatch\b(?!\$)/)
+      // an instrumented one picks by the state: the original while rewinding, the copy otherwise
+      expect(text('direct')).toContain('call $direct_outer$fast')
+      expect(text('direct')).toMatch(/call \$direct_outer\b(?!\$)/)
+      // copies call copies
+      expect(text('direct_outer$fast')).toContain('call $direct_inner$fast')
+    } finally {
+      mod.dispose()
+    }
+    // builds without a profile make no copies
+    const full = await build({
+      asyncImports: ['env.sleep'],
+      profile: false,
+      optimizeLevel: 0,
+      keepNames: true,
+    })
+    const fullNames = [...functionNames(new WebAssembly.Module(full.wasm)).values()]
+    expect(fullNames.filter((name) => name.endsWith('$fast'))).toEqual([])
   })
 
   it('takes its async imports from the recording, plus the ones the options list', async () => {

@@ -211,6 +211,24 @@ describe('a build from a profile', () => {
     expect(await e.sum(3)).toBe(12)
   })
 
+  it('pauses in the fast copies and resumes in the originals: one sleep per call, calls overlapping', async () => {
+    // A pause starts in a fast copy (fast-clones.ts), which cannot rewind: the resume must go to the
+    // original. Were it to go to the copy, the call would run again from its start (a second sleep); were the
+    // copy's unwind check gone, the paused call would return a dummy value.
+    let sleeps = 0
+    const counted = { sleep: (ms: number) => (sleeps++, later(1 + (ms % 3), ms)) }
+    const inst = await instantiate({ asyncify: built.wasm }, built.meta, { env: counted }, { jspi: 'off' })
+    const e = inst.exports
+    await e._initialize()
+    const values = await Promise.all([
+      ...[1, 2, 3, 4, 5].map((ms) => e.direct(ms)),
+      ...[1, 2, 3].map((x) => e.indirect(1, x)),
+    ])
+    expect(values).toEqual([7, 9, 11, 13, 15, 111, 112, 113])
+    expect(sleeps).toBe(8)
+    expect(await e.sum(10)).toBe(110)
+  })
+
   it('an import that no recording saw pause is refused with the same code', async () => {
     const inst = await instantiate(
       { asyncify: built.wasm, jspi: built.jspiWasm },

@@ -23,6 +23,7 @@ import { type Binaryen, type BinaryenModule, loadBinaryen } from './api.ts'
 import { captureOutput } from './capture.ts'
 import { instrumentationCauses } from './causes.ts'
 import { UnwalkableExpression } from './expression-walk.ts'
+import { addFastClones, type FastCloneApi } from './fast-clones.ts'
 import { definedFunctionIndexes, withFunctionNames } from './function-names.ts'
 import { type HideRegionApi, hideTopRegion } from './hide-region.ts'
 import { guardPauses, type PauseGuardApi } from './pause-guard.ts'
@@ -209,6 +210,8 @@ function runTransform(
     }
 
     if (guard && jspi !== 'only') addPauseGuards(binaryen, mod, facts, scan, analysis.changing, options)
+    if (options.profiled && !inWasmRuntime && jspi !== 'only')
+      addFastCopies(binaryen, mod, facts, scan, analysis.changing)
 
     let wasm: Uint8Array<ArrayBuffer>
     let jspiWasm: Uint8Array<ArrayBuffer> | undefined
@@ -684,6 +687,42 @@ function addPauseGuards(
       'ASYNCIFY_BINARYEN_FAILED',
       `the profile's safety net could not be added (${error.message})`,
       'Set asserts: false to build without it (a pause the profile left out then goes wrong silently), and please report this with the .wasm file',
+    )
+  }
+}
+
+/**
+ * Fast copies of the functions a profile build instrumented (fast-clones.ts). Callers are found in the input's
+ * call graph (its text lists defined functions in module order); without that alignment every function is a
+ * caller.
+ */
+function addFastCopies(
+  binaryen: Binaryen,
+  mod: BinaryenModule,
+  facts: ModuleFacts,
+  scan: TextScan,
+  changing: ReadonlySet<string>,
+): void {
+  const defined = new Set(facts.definedFunctions)
+  const instrumented = [...changing].filter((name) => defined.has(name))
+  if (instrumented.length === 0) return
+  let callers: Iterable<string> = facts.definedFunctions
+  if (scan.functions.length === facts.definedFunctions.length) {
+    const printed = new Set(
+      facts.definedFunctions.flatMap((name, i) => (changing.has(name) ? [scan.functions[i]!.name] : [])),
+    )
+    callers = facts.definedFunctions.filter((_, i) =>
+      [...scan.functions[i]!.calls].some((callee) => printed.has(callee)),
+    )
+  }
+  try {
+    addFastClones(binaryen as unknown as FastCloneApi, mod as never, instrumented, callers)
+  } catch (error) {
+    if (!(error instanceof UnwalkableExpression)) throw error
+    throw new TransformFailure(
+      'ASYNCIFY_BINARYEN_FAILED',
+      `the fast copies of the instrumented functions could not be made (${error.message})`,
+      'Please report this with the .wasm file',
     )
   }
 }
