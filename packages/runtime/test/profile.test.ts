@@ -216,7 +216,12 @@ describe('a build from a profile', () => {
     // original. Were it to go to the copy, the call would run again from its start (a second sleep); were the
     // copy's unwind check gone, the paused call would return a dummy value.
     let sleeps = 0
-    const counted = { sleep: (ms: number) => (sleeps++, later(1 + (ms % 3), ms)) }
+    const counted = {
+      sleep: (ms: number) => {
+        sleeps++
+        return later(1 + (ms % 3), ms)
+      },
+    }
     const inst = await instantiate({ asyncify: built.wasm }, built.meta, { env: counted }, { jspi: 'off' })
     const e = inst.exports
     await e._initialize()
