@@ -23,18 +23,16 @@
 
 import type binaryen from 'binaryen'
 import { type ExpressionRef, replaceExpressions, type WalkApi } from './expression-walk.ts'
+import { STATE_GLOBAL } from './pause-guard.ts'
 
 type Module = binaryen.Module
 
-/** Binaryen's name for the state global (Asyncify.cpp: `ASYNCIFY_STATE`); 1 = unwinding, 2 = rewinding. */
-const STATE_GLOBAL = '__asyncify_state'
 const UNWINDING = 1
 const REWINDING = 2
 
 /** The binaryen.js members used here. */
 export type FastCloneApi = WalkApi & {
   i32: number
-  none: number
   CallId: number
   BinaryId: number
   GlobalGetId: number
@@ -84,12 +82,13 @@ export function addFastClones(
     api.getExpressionId(expr) === api.ConstId &&
     api.getExpressionType(expr) === api.i32 &&
     api.Const.getValueI32(expr) === value
-  const taken = (name: string) => Boolean(mod.getFunction(name))
   const fastName = new Map<string, string>()
+  const clones = new Set<string>()
   for (const name of instrumented) {
     let clone = `${name}$fast`
-    for (let i = 1; taken(clone) || [...fastName.values()].includes(clone); i++) clone = `${name}$fast${i}`
+    for (let i = 1; mod.getFunction(clone) || clones.has(clone); i++) clone = `${name}$fast${i}`
     fastName.set(name, clone)
+    clones.add(clone)
   }
 
   for (const [name, clone] of fastName) {
@@ -106,38 +105,36 @@ export function addFastClones(
     })
     const fast = replaceExpressions(api, body, (expr, id) => {
       if (id === api.GlobalGetId && isState(expr) && !kept.has(expr)) return mod.i32.const(0)
-      if (id === api.CallId) retarget(expr, (target) => fastName.get(target))
-      return undefined
+      return redirect(expr, id, undefined)
     })
     mod.addFunction(clone, info.params, info.results, info.vars, fast)
   }
 
-  const clones = new Set(fastName.values())
   for (const caller of callers) {
-    if (!clones.has(caller)) {
-      const fn = mod.getFunction(caller)
-      if (!fn) continue
-      const byState = fastName.has(caller)
-      const body = replaceExpressions(api, api.Function.getBody(fn), (expr, id) => {
-        if (id !== api.CallId || api.Call.isReturn(expr)) return undefined
-        const target = api.Call.getTarget(expr)
-        const clone = fastName.get(target)
-        if (clone === undefined) return undefined
-        if (!byState) {
-          api.Call.setTarget(expr, clone)
-          return undefined
-        }
-        return pickByState(fn, expr, target, clone)
-      })
-      api.Function.setBody(fn, body)
-    }
+    // names of the input's functions: never a copy (copies get names no function has)
+    const fn = mod.getFunction(caller)
+    if (!fn) continue
+    // an instrumented caller may run while rewinding: it picks by the state
+    const picking = fastName.has(caller) ? fn : undefined
+    api.Function.setBody(
+      fn,
+      replaceExpressions(api, api.Function.getBody(fn), (expr, id) => redirect(expr, id, picking)),
+    )
   }
   return fastName.size
 
-  function retarget(call: ExpressionRef, pick: (target: string) => string | undefined): void {
-    if (api.Call.isReturn(call)) return
-    const next = pick(api.Call.getTarget(call))
-    if (next !== undefined) api.Call.setTarget(call, next)
+  /**
+   * A call of an instrumented function pointed at its copy, or (`picking`: the caller, which may be
+   * rewinding) at either by the state. Other expressions stay.
+   */
+  function redirect(expr: ExpressionRef, id: number, picking: number | undefined): ExpressionRef | undefined {
+    if (id !== api.CallId || api.Call.isReturn(expr)) return undefined
+    const target = api.Call.getTarget(expr)
+    const clone = fastName.get(target)
+    if (clone === undefined) return undefined
+    if (picking !== undefined) return pickByState(picking, expr, target, clone)
+    api.Call.setTarget(expr, clone)
+    return undefined
   }
 
   /**

@@ -16,8 +16,8 @@ import { type ExpressionRef, replaceExpressions, type WalkApi } from './expressi
 
 type Module = binaryen.Module
 
-/** Binaryen's name for the state global the pass adds (Asyncify.cpp: `ASYNCIFY_STATE`). */
-const STATE_GLOBAL = '__asyncify_state'
+/** Binaryen's name for the state global the pass adds (Asyncify.cpp: `ASYNCIFY_STATE`): 0 normal, 1 unwinding, 2 rewinding. */
+export const STATE_GLOBAL = '__asyncify_state'
 
 /** The binaryen.js members used here. */
 export type PauseGuardApi = WalkApi & {
