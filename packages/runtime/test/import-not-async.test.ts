@@ -1,9 +1,9 @@
 // Semantics 6: an import the build did not mark as async that returns a promise rejects the call with
 // ASYNCIFY_IMPORT_NOT_ASYNC (naming the import and the asyncImports option); the instance stays usable.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AsyncifyRuntimeError, instantiate } from '../src/index.ts'
 import { buildWasm, type FixtureBuild, fixture } from './helpers/build.ts'
-import { AUTO_MODE, later } from './helpers/env.ts'
+import { AUTO_MODE, failOnUnhandledRejections, later } from './helpers/env.ts'
 
 let compute: FixtureBuild
 beforeAll(async () => {
@@ -11,17 +11,7 @@ beforeAll(async () => {
   compute = await buildWasm(fixture('compute.wasm'), { asyncImports: ['env.sleep', 'env.get_i64'] })
 })
 
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(async () => {
-  await later(20, 0)
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 describe('an import that is not async but returns a promise', () => {
   it('rejects the call with ASYNCIFY_IMPORT_NOT_ASYNC naming it; the instance keeps working', async () => {

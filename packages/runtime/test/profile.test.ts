@@ -7,7 +7,7 @@ import * as nodeFs from 'node:fs'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AsyncifyRuntimeError, instantiate, type PauseInfo } from '../src/index.ts'
 import {
   type AsyncifyProfile,
@@ -18,7 +18,7 @@ import {
   writeProfileSamples,
 } from '../src/profile.ts'
 import { buildWasm, FIXTURES, type FixtureBuild, fixture } from './helpers/build.ts'
-import { AUTO_MODE, later, node26, RUNTIME_DIR } from './helpers/env.ts'
+import { AUTO_MODE, failOnUnhandledRejections, later, node26, RUNTIME_DIR } from './helpers/env.ts'
 
 /** Runs `exe` and resolves to its stderr and exit status (children run at the same time). */
 function run(exe: string, args: string[]): Promise<string> {
@@ -36,17 +36,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(async () => {
-  await later(20, 0)
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 /** A record-mode build of a fixture whose profile goes to `file`. */
 function recordBuild(name: string, file: string): Promise<FixtureBuild> {

@@ -1,9 +1,9 @@
 // Semantics 4: a rejected (or throwing) import rejects the call with that same error object; state,
 // header and shadow stack pointer are reset, and the instance keeps working, also after 1000 rejections.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { type AsyncifyInstance, instantiate } from '../src/index.ts'
 import { buildWasm, type FixtureBuild, fixture } from './helpers/build.ts'
-import { AUTO_MODE, COMPUTE_ASYNC_IMPORTS, later } from './helpers/env.ts'
+import { AUTO_MODE, COMPUTE_ASYNC_IMPORTS, failOnUnhandledRejections, later } from './helpers/env.ts'
 import { REENTRY_ASYNC_IMPORTS, REENTRY_WAT } from './helpers/reentry-wat.ts'
 
 let compute: FixtureBuild
@@ -15,18 +15,7 @@ beforeAll(async () => {
   reentry = await buildWasm(REENTRY_WAT, { asyncImports: REENTRY_ASYNC_IMPORTS })
 })
 
-// A rejection must never surface as an unhandled rejection (vitest would also fail the run on one).
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(async () => {
-  await later(10, 0) // let any stray rejection surface
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 /** The header words at unwindBuffer.header: [cur, end]. */
 function header(inst: AsyncifyInstance): [number, number] {

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, expect } from 'vitest'
 import { node26Path } from '../../../../test/node26.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -29,6 +30,24 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** Resolves to `value` after `ms`. */
 export function later<T>(ms: number, value: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value), ms))
+}
+
+/**
+ * Fails each test of the file during which a promise rejection went unhandled: a rejection must always reach
+ * the caller (vitest would also fail the run on one, but without naming the test). Call it at the top level.
+ */
+export function failOnUnhandledRejections(): void {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+  beforeEach(() => {
+    unhandled.length = 0
+    process.on('unhandledRejection', onUnhandled)
+  })
+  afterEach(async () => {
+    await later(20, 0) // let any stray rejection surface
+    process.off('unhandledRejection', onUnhandled)
+    expect(unhandled).toEqual([])
+  })
 }
 
 /** compute.wasm's imports: sleep(ms) resolves to ms after ms, get_i64(v) to v * 2n, yield_now to 0. */
