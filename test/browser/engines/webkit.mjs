@@ -9,6 +9,8 @@ import { MINIBROWSER_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './paths.mjs
 import { request, WebDriverError, WebDriverSession } from './webdriver.mjs'
 
 const DEFAULT_VIEWPORT = { width: 1280, height: 720 }
+/** How long a window resize may take to reach the page before setViewport gives up. */
+const VIEWPORT_TIMEOUT = 10_000
 const DEFAULT_TIMEOUT = 30_000
 /** The page's record of uncaught errors and console errors (WebDriver classic has no events to listen to). */
 const PROBLEMS_KEY = 'unplugin-asyncify.engine-problems'
@@ -221,18 +223,30 @@ class WebKitPage {
     }
   }
 
+  /**
+   * Sizes the window so the page's viewport is `width`x`height`. GTK applies a resize asynchronously (the
+   * WebDriver command returns before Xvfb's configure event reaches the page), so this waits for the page to
+   * see the new size and asks again while it does not.
+   */
   async setViewport({ width, height }) {
-    const rect = await this.command('GET', '/window/rect')
-    const [innerWidth, innerHeight] = await this.run(BODIES.innerSize)
-    await this.command('POST', '/window/rect', {
-      width: width + rect.width - innerWidth,
-      height: height + rect.height - innerHeight,
-    })
-    const got = await this.run(BODIES.innerSize)
-    if (got[0] !== width || got[1] !== height) {
-      throw new Error(
-        `Failed to set the webkit viewport to ${width}x${height}: MiniBrowser's window gives ${got[0]}x${got[1]} (its toolbar sets a minimum width). Use a larger viewport.`,
-      )
+    const deadline = performance.now() + VIEWPORT_TIMEOUT
+    let got = await this.run(BODIES.innerSize)
+    while (got[0] !== width || got[1] !== height) {
+      if (performance.now() >= deadline) {
+        throw new Error(
+          `Failed to set the webkit viewport to ${width}x${height}: after ${VIEWPORT_TIMEOUT} ms MiniBrowser's page still measures ${got[0]}x${got[1]}. A viewport narrower than MiniBrowser's toolbar cannot be set; use a larger one.`,
+        )
+      }
+      const rect = await this.command('GET', '/window/rect')
+      await this.command('POST', '/window/rect', {
+        width: width + rect.width - got[0],
+        height: height + rect.height - got[1],
+      })
+      const askedAt = performance.now()
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        got = await this.run(BODIES.innerSize)
+      } while ((got[0] !== width || got[1] !== height) && performance.now() - askedAt < 1000)
     }
   }
 
