@@ -30,6 +30,7 @@ import { renderProfile } from './real/render-profile.mjs'
 import { resolveVariants } from './real/variants.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
+const TOP_TIER_FLAG = '--no-turbo-use-mid-tier-regalloc-for-huge-functions'
 const root = join(here, '..')
 const { values: args } = parseArgs({
   options: {
@@ -123,9 +124,9 @@ await closePool()
 
 // ---- Runtime (a, b, d, e, g) under Node 20 and Node 26 --------------------------------------------------------
 writeFileSync(join(work, 'config.json'), JSON.stringify(config))
-const runChild = (exe) =>
+const runChild = (exe, flags = []) =>
   JSON.parse(
-    execFileSync(exe, ['real/runtime.mjs', work], {
+    execFileSync(exe, [...flags, 'real/runtime.mjs', work], {
       cwd: here,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -137,6 +138,11 @@ const runChild = (exe) =>
   )
 log('runtime, Node 20')
 results.node20 = runChild(process.execPath)
+if (withProfile) {
+  // V8 11 (Node 20) hands functions over 8,192 virtual registers to a simpler register allocator (docs/performance.md)
+  log(`runtime, Node 20 ${TOP_TIER_FLAG}`)
+  results.node20TopTier = runChild(process.execPath, [TOP_TIER_FLAG])
+}
 log('runtime, Node 26 (JSPI)')
 results.node26 = runChild(node26)
 log('stack depth (d), Chromium')

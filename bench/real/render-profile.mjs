@@ -47,10 +47,20 @@ export function renderProfile(r) {
     `| --- | ${names.map(() => '---').join(' | ')} |`,
     `| functions instrumented | ${cell((p) => `${p.builds.default.instrumented}/${p.builds.default.functions} -> **${p.builds.profile.instrumented}**`)} |`,
     `| CPU-bound script, asyncified, not pausing / original, Node 20 | ${cell(cpu(r.node20))} |`,
+    ...(r.node20TopTier
+      ? [
+          `| same, Node 20 with \`--no-turbo-use-mid-tier-regalloc-for-huge-functions\` | ${cell(cpu(r.node20TopTier))} |`,
+        ]
+      : []),
     `| same, Node 26 | ${cell(cpu(r.node26))} |`,
     `| same under JSPI / original, Node 26 (context) | ${cell((_, name) => x(r.node26.programs[name]?.cpu.vsOriginal.jspi))} |`,
     `| output size / input without DWARF (${names.map((n) => `${title(n)} ${kb(r.programs[n].builds.default.inputBytes - r.programs[n].builds.default.dwarfBytes)}`).join(', ')}) | ${cell((p) => `${size(p, 'default')} -> **${size(p, 'profile')}**${p.builds.profileUnchecked ? `; without the safety net ${size(p, 'profileUnchecked')}` : ''}`)} |`,
     `| deepest recursion (share of the original's), Node 20 | ${cell(depth(r.node20))} |`,
+    ...(r.node20TopTier
+      ? [
+          `| same, Node 20 with \`--no-turbo-use-mid-tier-regalloc-for-huge-functions\` | ${cell(depth(r.node20TopTier))} |`,
+        ]
+      : []),
     `| same, Node 26 | ${cell(depth(r.node26))} |`,
   ]
   // --quick times the smallest program only, which need not be the first
