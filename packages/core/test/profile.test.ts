@@ -96,7 +96,7 @@ describe('a build from a profile', () => {
     expect(WebAssembly.Module.customSections(new WebAssembly.Module(nameless.wasm), 'name')).toEqual([])
   })
 
-  it('gives each instrumented function a fast copy, which the normal state calls', async () => {
+  it('gives each instrumented function a fast copy, which the normal state calls and which saves per call site', async () => {
     const profileFile = writeProfile('fast.json', {})
     // -O0 and all names: the functions as the build made them, before any inlining
     const result = await build({
@@ -126,6 +126,10 @@ describe('a build from a profile', () => {
         expect(unwindTests(fast), name).toBeGreaterThan(0)
         expect(stateReads(fast), name).toBe(unwindTests(fast))
         expect(stateReads(original), name).toBeGreaterThan(stateReads(fast))
+        // each unwind exit saves its own locals, out of line (site-saves.ts): one helper call per exit
+        const helpers = fast.match(new RegExp(`call \\$${name}\\$fast\\$unwind\\d+`, 'g')) ?? []
+        expect(helpers.length, name).toBe(unwindTests(fast))
+        for (const call of helpers) expect(mod.getFunction(call.slice('call $'.length)), call).toBeTruthy()
       }
       // an uninstrumented caller runs in the normal state: it calls the copy only
       expect(text('sum')).toContain('call $dispatch$fast')

@@ -116,6 +116,8 @@ export interface Binaryen {
   getExceptionMessage(error: unknown): [string, string]
   setOptimizeLevel(level: number): void
   setShrinkLevel(level: number): void
+  getOneCallerInlineMaxSize(): number
+  setOneCallerInlineMaxSize(size: number): void
   setDebugInfo(on: boolean): void
   setGenerateStackIR(on: boolean): void
   setOptimizeStackIR(on: boolean): void

@@ -161,3 +161,27 @@ export function replaceExpressions(
   }
   return visit(body)
 }
+
+/**
+ * The children of `expr` in evaluation order (empty for leaves). Throws `UnwalkableExpression` on a kind the
+ * table does not know.
+ */
+export function childrenOf(api: WalkApi, expr: ExpressionRef): ExpressionRef[] {
+  const kinds = kindsOf(api)
+  const id = api.getExpressionId(expr)
+  if (!kinds.byId.has(id)) throw new UnwalkableExpression(`expression id ${id}`)
+  const slots = kinds.byId.get(id)
+  const children: ExpressionRef[] = []
+  if (!slots) return children
+  const accessors = kinds.classes.get(id)!
+  for (const slot of slots) {
+    if (slot.length === 2) {
+      const child = accessors[slot[0]]!(expr)
+      if (child) children.push(child)
+    } else {
+      const count = accessors[slot[0]]!(expr)
+      for (let i = 0; i < count; i++) children.push(accessors[slot[1]]!(expr, i))
+    }
+  }
+  return children
+}

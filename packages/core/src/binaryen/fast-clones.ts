@@ -7,8 +7,9 @@
  * instrumented in its loop, against 1.0x without the skips.
  *
  * So each instrumented function `f` gets a copy `f$fast` in which every state test except "is unwinding" is
- * replaced by its value in the normal state. The copy runs the same code, unwinds exactly as `f` does (same
- * saved locals, same call indexes), and cannot rewind. It never needs to: calls in the normal state go to
+ * replaced by its value in the normal state. The copy runs the same code, unwinds into the layout `f` restores
+ * (same call indexes, same offsets; each exit stores only what `f` will read there: site-saves.ts), and cannot
+ * rewind. It never needs to: calls in the normal state go to
  * the copy, and calls while rewinding go to `f`, which restores the frame the copy saved:
  * - uninstrumented functions only ever run in the normal state, so they call `f$fast`;
  * - the copies call each other (they never run while rewinding);
@@ -22,8 +23,9 @@
  */
 
 import type binaryen from 'binaryen'
-import { type ExpressionRef, replaceExpressions, type WalkApi } from './expression-walk.ts'
+import { type ExpressionRef, replaceExpressions } from './expression-walk.ts'
 import { STATE_GLOBAL } from './pause-guard.ts'
+import { type SiteSaveApi, saveLiveLocalsPerSite } from './site-saves.ts'
 
 type Module = binaryen.Module
 
@@ -31,7 +33,7 @@ const UNWINDING = 1
 const REWINDING = 2
 
 /** The binaryen.js members used here. */
-export type FastCloneApi = WalkApi & {
+export type FastCloneApi = SiteSaveApi & {
   i32: number
   CallId: number
   BinaryId: number
@@ -54,6 +56,7 @@ export type FastCloneApi = WalkApi & {
   GlobalGet: { getName(expr: ExpressionRef): string }
   Const: { getValueI32(expr: ExpressionRef): number }
   getExpressionType(expr: ExpressionRef): number
+  expandType(type: number): number[]
   _BinaryenFunctionAddVar(fn: number, type: number): number
   getFunctionInfo(fn: number): {
     name: string
@@ -107,7 +110,9 @@ export function addFastClones(
       if (id === api.GlobalGetId && isState(expr) && !kept.has(expr)) return mod.i32.const(0)
       return redirect(expr, id, undefined)
     })
-    mod.addFunction(clone, info.params, info.results, info.vars, fast)
+    const localTypes = [...api.expandType(info.params), ...info.vars]
+    const saving = saveLiveLocalsPerSite(api, mod, clone, info.body, fast, localTypes) ?? fast
+    mod.addFunction(clone, info.params, info.results, info.vars, saving)
   }
 
   for (const caller of callers) {

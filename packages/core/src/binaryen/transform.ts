@@ -611,8 +611,18 @@ function optimizeAndEmit(
   binaryen.setGenerateStackIR(stackIR)
   binaryen.setOptimizeStackIR(stackIR)
   if (options.optimizeLevel > 0 || options.shrinkLevel > 0) {
-    const optimized = captureOutput(() => mod.optimize())
-    if (optimized.error !== undefined) throw optimized.error
+    // A profile build keeps the rewritten functions close to their input size: Binaryen's inlining of
+    // functions with one caller made QuickJS's fast `JS_CallInternal` too big for V8 11's full register
+    // allocator (docs/performance.md, "Node 20 and very large functions"). clang already inlined what it
+    // wanted to; the input is what the toolchain made fast.
+    const oneCaller = binaryen.getOneCallerInlineMaxSize()
+    if (options.profiled) binaryen.setOneCallerInlineMaxSize(0)
+    try {
+      const optimized = captureOutput(() => mod.optimize())
+      if (optimized.error !== undefined) throw optimized.error
+    } finally {
+      binaryen.setOneCallerInlineMaxSize(oneCaller)
+    }
   }
   const valid = captureOutput(() => mod.validate())
   if (!valid.value) {
