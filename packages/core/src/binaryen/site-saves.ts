@@ -240,7 +240,8 @@ function exitOf(api: SiteSaveApi, expr: ExpressionRef): Exit | undefined {
     const index = indexOf(expr)
     return condition && index !== undefined ? { kind: 'br_if', index, condition } : undefined
   }
-  if (id !== api.IfId) return undefined
+  // an if with a value would not take the save code (of no value) as its arm: left as it is
+  if (id !== api.IfId || api.getExpressionType(expr) !== api.none) return undefined
   let branch = api.If.getIfTrue(expr)
   if (
     api.getExpressionId(branch) === api.BlockId &&
