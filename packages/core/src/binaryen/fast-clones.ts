@@ -32,30 +32,14 @@ type Module = binaryen.Module
 const UNWINDING = 1
 const REWINDING = 2
 
-/** The binaryen.js members used here. */
+/** The binaryen.js members used here, besides those per-call-site saves use. */
 export type FastCloneApi = SiteSaveApi & {
-  i32: number
-  CallId: number
-  BinaryId: number
-  GlobalGetId: number
-  LocalGetId: number
-  ConstId: number
-  EqInt32: number
   Call: {
     getTarget(expr: ExpressionRef): string
     setTarget(expr: ExpressionRef, target: string): void
-    isReturn(expr: ExpressionRef): boolean
     getNumOperands(expr: ExpressionRef): number
     getOperandAt(expr: ExpressionRef, index: number): ExpressionRef
   }
-  Binary: {
-    getOp(expr: ExpressionRef): number
-    getLeft(expr: ExpressionRef): ExpressionRef
-    getRight(expr: ExpressionRef): ExpressionRef
-  }
-  GlobalGet: { getName(expr: ExpressionRef): string }
-  Const: { getValueI32(expr: ExpressionRef): number }
-  getExpressionType(expr: ExpressionRef): number
   expandType(type: number): number[]
   _BinaryenFunctionAddVar(fn: number, type: number): number
   getFunctionInfo(fn: number): {
