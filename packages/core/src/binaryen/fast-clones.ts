@@ -23,14 +23,11 @@
  */
 
 import type binaryen from 'binaryen'
+import { isStateRead, isStateTest, STATE, STATE_GLOBAL } from './asyncify-state.ts'
 import { type ExpressionRef, replaceExpressions } from './expression-walk.ts'
-import { STATE_GLOBAL } from './pause-guard.ts'
 import { type SiteSaveApi, saveLiveLocalsPerSite } from './site-saves.ts'
 
 type Module = binaryen.Module
-
-const UNWINDING = 1
-const REWINDING = 2
 
 /** The binaryen.js members used here, besides those per-call-site saves use. */
 export type FastCloneApi = SiteSaveApi & {
@@ -63,12 +60,6 @@ export function addFastClones(
   instrumented: readonly string[],
   callers: Iterable<string>,
 ): number {
-  const isState = (expr: ExpressionRef) =>
-    api.getExpressionId(expr) === api.GlobalGetId && api.GlobalGet.getName(expr) === STATE_GLOBAL
-  const isConst = (expr: ExpressionRef, value: number) =>
-    api.getExpressionId(expr) === api.ConstId &&
-    api.getExpressionType(expr) === api.i32 &&
-    api.Const.getValueI32(expr) === value
   const fastName = new Map<string, string>()
   const clones = new Set<string>()
   for (const name of instrumented) {
@@ -83,15 +74,13 @@ export function addFastClones(
     const body = mod.copyExpression(info.body)
     // the reads of "is unwinding" tests stay; they are found first (the walk below is post-order)
     const kept = new Set<ExpressionRef>()
-    replaceExpressions(api, body, (expr, id) => {
-      if (id === api.BinaryId && api.Binary.getOp(expr) === api.EqInt32) {
-        const left = api.Binary.getLeft(expr)
-        if (isState(left) && isConst(api.Binary.getRight(expr), UNWINDING)) kept.add(left)
-      }
+    replaceExpressions(api, body, (expr) => {
+      if (isStateTest(api, expr, STATE.unwinding)) kept.add(api.Binary.getLeft(expr))
       return undefined
     })
     const fast = replaceExpressions(api, body, (expr, id) => {
-      if (id === api.GlobalGetId && isState(expr) && !kept.has(expr)) return mod.i32.const(0)
+      if (id === api.GlobalGetId && isStateRead(api, expr) && !kept.has(expr))
+        return mod.i32.const(STATE.normal)
       return redirect(expr, id, undefined)
     })
     const localTypes = [...api.expandType(info.params), ...info.vars]
@@ -146,7 +135,7 @@ export function addFastClones(
       operands.push([mod.local.get(local, type), mod.local.get(local, type)])
     }
     const type = api.getExpressionType(call)
-    const rewinding = mod.i32.eq(mod.global.get(STATE_GLOBAL, api.i32), mod.i32.const(REWINDING))
+    const rewinding = mod.i32.eq(mod.global.get(STATE_GLOBAL, api.i32), mod.i32.const(STATE.rewinding))
     const picked = mod.if(
       rewinding,
       mod.call(

@@ -12,12 +12,10 @@
  */
 
 import type binaryen from 'binaryen'
+import { STATE_GLOBAL } from './asyncify-state.ts'
 import { type ExpressionRef, replaceExpressions, type WalkApi } from './expression-walk.ts'
 
 type Module = binaryen.Module
-
-/** Binaryen's name for the state global the pass adds (Asyncify.cpp: `ASYNCIFY_STATE`): 0 normal, 1 unwinding, 2 rewinding. */
-export const STATE_GLOBAL = '__asyncify_state'
 
 /** The binaryen.js members used here. */
 export type PauseGuardApi = WalkApi & {

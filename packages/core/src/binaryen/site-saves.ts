@@ -25,19 +25,16 @@
  */
 
 import type binaryen from 'binaryen'
-import { childrenOf, type ExpressionRef, replaceExpressions, type WalkApi } from './expression-walk.ts'
-import { STATE_GLOBAL } from './pause-guard.ts'
+import { isStateTest, STATE, STATE_GLOBAL, type StateTestApi } from './asyncify-state.ts'
+import { childrenOf, type ExpressionRef, replaceExpressions } from './expression-walk.ts'
 
 type Module = binaryen.Module
 
 /** The block Asyncify wraps an instrumented body in; its branches are the unwind exits. */
 const UNWIND_LABEL = '__asyncify_unwind'
-const NORMAL = 0
-const REWINDING = 2
 
-/** The binaryen.js members used here. */
-export type SiteSaveApi = WalkApi & {
-  i32: number
+/** The binaryen.js members used here, besides those the state tests use. */
+export type SiteSaveApi = StateTestApi & {
   none: number
   BlockId: number
   LoopId: number
@@ -48,10 +45,7 @@ export type SiteSaveApi = WalkApi & {
   UnreachableId: number
   LocalGetId: number
   LocalSetId: number
-  GlobalGetId: number
-  ConstId: number
   UnaryId: number
-  BinaryId: number
   SelectId: number
   StoreId: number
   LoadId: number
@@ -62,11 +56,9 @@ export type SiteSaveApi = WalkApi & {
   RethrowId: number
   BrOnId: number
   EqZInt32: number
-  EqInt32: number
   NeInt32: number
   AndInt32: number
   OrInt32: number
-  getExpressionType(expr: ExpressionRef): number
   Block: {
     getName(expr: ExpressionRef): string | null
     getNumChildren(expr: ExpressionRef): number
@@ -98,14 +90,7 @@ export type SiteSaveApi = WalkApi & {
     getValue(expr: ExpressionRef): ExpressionRef
   }
   createType(types: number[]): number
-  GlobalGet: { getName(expr: ExpressionRef): string }
-  Const: { getValueI32(expr: ExpressionRef): number }
   Unary: { getOp(expr: ExpressionRef): number; getValue(expr: ExpressionRef): ExpressionRef }
-  Binary: {
-    getOp(expr: ExpressionRef): number
-    getLeft(expr: ExpressionRef): ExpressionRef
-    getRight(expr: ExpressionRef): ExpressionRef
-  }
   Select: {
     getIfTrue(expr: ExpressionRef): ExpressionRef
     getIfFalse(expr: ExpressionRef): ExpressionRef
@@ -143,19 +128,18 @@ export function saveLiveLocalsPerSite(
   copy: ExpressionRef,
   localTypes: readonly number[],
 ): ExpressionRef | undefined {
-  const locals = localTypes.length
   try {
     const source = shapeOf(api, original)
     const target = shapeOf(api, copy)
     if (!source || !target || source.indexLocal !== target.indexLocal) return undefined
-    const bits = Array.from({ length: locals }, (_, i) => 1n << BigInt(i))
+    const bits = localTypes.map((_, i) => 1n << BigInt(i))
 
     // each call index once: the exits are told apart by it; every branch out is part of an exit
     const indexes = new Set<number>()
     let branches = 0
     replaceExpressions(api, copy, (expr, id) => {
       if (id === api.BreakId && api.Break.getName(expr) === UNWIND_LABEL) branches++
-      const exit = exitOf(api, expr)
+      const exit = exitOf(api, expr, id)
       if (exit === undefined) return undefined
       if (indexes.has(exit.index)) throw new Unsupported(`call index ${exit.index} twice`)
       indexes.add(exit.index)
@@ -165,7 +149,7 @@ export function saveLiveLocalsPerSite(
 
     // live after each exit on the normal path, in the copy (the last visit is at the loops' fixed points)
     const after = new Map<number, bigint>()
-    new Liveness(api, bits, NORMAL, undefined, (index, live) => {
+    new Liveness(api, bits, STATE.normal, undefined, (index, live) => {
       after.set(index, live)
       return undefined
     }).before(target.unwind, 0n)
@@ -177,7 +161,7 @@ export function saveLiveLocalsPerSite(
     for (const [index, live] of after) {
       const rewound = indexLocal === undefined ? undefined : { local: indexLocal, value: index }
       let reached = false
-      const rewind = new Liveness(api, bits, REWINDING, rewound, (exit) => {
+      const rewind = new Liveness(api, bits, STATE.rewinding, rewound, (exit) => {
         if (exit !== index) return undefined
         reached = true
         return 0n
@@ -187,8 +171,8 @@ export function saveLiveLocalsPerSite(
     }
 
     const resultType = api.getExpressionType(copy)
-    return replaceExpressions(api, copy, (expr) => {
-      const exit = exitOf(api, expr)
+    return replaceExpressions(api, copy, (expr, id) => {
+      const exit = exitOf(api, expr, id)
       if (exit === undefined) return undefined
       let helper = `${name}$unwind${exit.index}`
       for (let i = 1; mod.getFunction(helper); i++) helper = `${name}$unwind${exit.index}_${i}`
@@ -226,8 +210,7 @@ interface Exit {
   rest?: ExpressionRef
 }
 
-function exitOf(api: SiteSaveApi, expr: ExpressionRef): Exit | undefined {
-  const id = api.getExpressionId(expr)
+function exitOf(api: SiteSaveApi, expr: ExpressionRef, id = api.getExpressionId(expr)): Exit | undefined {
   const indexOf = (branch: ExpressionRef) => {
     if (api.getExpressionId(branch) !== api.BreakId || api.Break.getName(branch) !== UNWIND_LABEL)
       return undefined
@@ -266,17 +249,7 @@ function rewoundIndexLocal(api: SiteSaveApi, body: ExpressionRef, shape: Shape):
   if (api.Block.getNumChildren(block) === 0) return undefined
   const first = api.Block.getChildAt(block, 0)
   if (api.getExpressionId(first) !== api.IfId || api.If.getIfFalse(first)) return undefined
-  const test = api.If.getCondition(first)
-  if (
-    api.getExpressionId(test) !== api.BinaryId ||
-    api.Binary.getOp(test) !== api.EqInt32 ||
-    api.getExpressionId(api.Binary.getLeft(test)) !== api.GlobalGetId ||
-    api.GlobalGet.getName(api.Binary.getLeft(test)) !== STATE_GLOBAL ||
-    api.getExpressionId(api.Binary.getRight(test)) !== api.ConstId ||
-    api.Const.getValueI32(api.Binary.getRight(test)) !== REWINDING
-  ) {
-    return undefined
-  }
+  if (!isStateTest(api, api.If.getCondition(first), STATE.rewinding)) return undefined
   let set = api.If.getIfTrue(first)
   if (api.getExpressionId(set) === api.BlockId) {
     const count = api.Block.getNumChildren(set)
@@ -407,13 +380,13 @@ class Liveness {
   /** The locals live before `expr`, given those live after it. */
   before(expr: ExpressionRef, after: bigint): bigint {
     const api = this.api
-    const exit = exitOf(api, expr)
+    const id = api.getExpressionId(expr)
+    const exit = exitOf(api, expr, id)
     if (exit) {
       // never taken in either walk: the normal path goes on, and a rewind goes past the other exits
       const next = exit.rest ? this.before(exit.rest, after) : after
       return this.onExit(exit.index, next) ?? this.before(exit.condition, next)
     }
-    const id = api.getExpressionId(expr)
     switch (id) {
       case api.LocalGetId:
         return after | this.bit(api.LocalGet.getIndex(expr))
