@@ -15,7 +15,7 @@ import type { TransformOptions, TransformOutput } from './binaryen/protocol.ts'
 import { toolVersions } from './versions.ts'
 
 /** Bumped when the entry layout or the meaning of a stored field changes. */
-const ENTRY_FORMAT = 9
+const ENTRY_FORMAT = 10
 const ENTRY_SUFFIX = '.entry'
 const NEWLINE = 0x0a
 

@@ -14,7 +14,9 @@
  * - what is live after the call, on the normal path (`f` runs the copy's code from there on).
  * Each exit then calls a new function that stores those locals (passed as arguments) at the offsets `f` loads
  * them from, as Asyncify's shared save code does, and returns; the shared code goes dead. Out of line, the
- * stores add nothing to the big function. A local left out keeps whatever the buffer held, and nothing reads
+ * stores add nothing to the big function. A local set once to a small pure expression of others that the exit
+ * passes anyway is computed by the helper instead (recomputed-saves.ts): passed, it kept loop invariants alive
+ * across a whole interpreter loop. A local left out keeps whatever the buffer held, and nothing reads
  * it before writing it. Once resumed, `f` saves all its locals at its own exits, as Asyncify does: what it has
  * not written since is either in the set above or dead, by the same argument, so later rewinds are exact too.
  *
@@ -27,6 +29,7 @@
 import type binaryen from 'binaryen'
 import { isStateTest, STATE, STATE_GLOBAL, type StateTestApi } from './asyncify-state.ts'
 import { childrenOf, type ExpressionRef, replaceExpressions } from './expression-walk.ts'
+import { Recomputable } from './recomputed-saves.ts'
 
 type Module = binaryen.Module
 
@@ -170,23 +173,25 @@ export function saveLiveLocalsPerSite(
       saved.set(index, live | rewind)
     }
 
+    // locals the helper can compute from others it gets anyway (recomputed-saves.ts)
+    const recomputable = new Recomputable(api, copy, bits, (expr, id) => exitOf(api, expr, id)?.index)
     const resultType = api.getExpressionType(copy)
     return replaceExpressions(api, copy, (expr, id) => {
       const exit = exitOf(api, expr, id)
       if (exit === undefined) return undefined
       let helper = `${name}$unwind${exit.index}`
       for (let i = 1; mod.getFunction(helper); i++) helper = `${name}$unwind${exit.index}_${i}`
-      const save = exitCode(
-        api,
-        mod,
-        helper,
-        target,
-        saved.get(exit.index)!,
+      const live = saved.get(exit.index)!
+      const save = exitCode(api, mod, helper, target, {
+        live,
+        // (not from the index local: the helper's first parameter is the call index, not that local's value)
+        recomputed: recomputable.at(exit.index, live & ~bits[target.indexLocal]!, bits),
+        recomputable,
         bits,
         localTypes,
-        exit.index,
+        index: exit.index,
         resultType,
-      )
+      })
       if (exit.kind === 'if') return mod.if(exit.condition, save, exit.rest)
       // a br_if's value flows on when it does not branch (it is dropped)
       return mod.block(null, [mod.if(exit.condition, save), mod.i32.const(exit.index)], api.i32)
@@ -287,26 +292,32 @@ function shapeOf(api: SiteSaveApi, body: ExpressionRef): Shape | undefined {
   return undefined
 }
 
+/** What one exit saves. */
+interface ExitSave {
+  /** The locals the original reads when it resumes there. */
+  live: bigint
+  /** Those of them the helper computes from others (recomputed-saves.ts). */
+  recomputed: ReadonlySet<number>
+  recomputable: Recomputable
+  bits: readonly bigint[]
+  localTypes: readonly number[]
+  /** The exit's call index. */
+  index: number
+  resultType: number
+}
+
 /**
  * The code of one exit: a call of a new function `name` that runs the shared save code of `shape` for the
- * locals in `live` (their values passed as arguments, the others' stores dropped), then a return of the
- * dummy result. Out of line, the save code adds nothing to the big function but the call.
+ * locals in `live` (their values passed as arguments or computed from them, the others' stores dropped), then
+ * a return of the dummy result. Out of line, the save code adds nothing to the big function but the call.
  */
-function exitCode(
-  api: SiteSaveApi,
-  mod: Module,
-  name: string,
-  shape: Shape,
-  live: bigint,
-  bits: bigint[],
-  localTypes: readonly number[],
-  index: number,
-  resultType: number,
-): ExpressionRef {
+function exitCode(api: SiteSaveApi, mod: Module, name: string, shape: Shape, save: ExitSave): ExpressionRef {
+  const { live, recomputed, bits, localTypes, index, resultType } = save
   const passed = localTypes.flatMap((_, local) =>
-    local !== shape.indexLocal && (live & bits[local]!) !== 0n ? [local] : [],
+    local !== shape.indexLocal && (live & bits[local]!) !== 0n && !recomputed.has(local) ? [local] : [],
   )
-  // the helper's locals: the index, the passed values, then any other local the save code uses (a pointer)
+  // the helper's locals: the index, the passed values, then the computed ones and any other local the save
+  // code uses (a pointer)
   const mapped = new Map<number, number>([[shape.indexLocal, 0]])
   for (const [i, local] of passed.entries()) mapped.set(local, i + 1)
   const vars: number[] = []
@@ -320,6 +331,14 @@ function exitCode(
     return to
   }
   const code: ExpressionRef[] = []
+  for (const local of recomputed) {
+    const value = save.recomputable.valueOf(mod, local, (read) => {
+      const to = mapped.get(read)
+      if (to === undefined || !passed.includes(read)) throw new Error(`local ${read} is not passed`)
+      return to
+    })
+    code.push(mod.local.set(remap(local), value))
+  }
   const stores = resultType === api.none ? shape.tail : shape.tail.slice(0, -1)
   for (const store of stores) {
     let copy = mod.copyExpression(store)
