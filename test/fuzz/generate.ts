@@ -87,6 +87,12 @@ interface Body {
   /** i32 locals reserved as loop counters, one per loop nesting level. */
   counters: number[]
   loopDepth: number
+  /**
+   * Locals declared after the counters, each set once to a small expression of the params (sometimes under an
+   * if) and stored to memory twice: loop invariants as clang hoists them, which a fast copy's unwind helpers
+   * compute instead of receiving when they can (packages/core/src/binaryen/recomputed-saves.ts).
+   */
+  invariants: { index: number; type: 'i32' | 'i64' }[]
 }
 
 /** Generate the module for `seed`: the same seed always gives the same bytes. */
@@ -125,16 +131,23 @@ export function generateModule(seed: number): GeneratedModule {
     kind: 'function',
     type: typeIndex(imp),
   }))
+  // the invariants draw from their own sequence, so that the rest of each seed's module stays as it was
+  const side = new Rng(seed ^ 0x68e31da4)
   const bodies: Func[] = defined.map((fn) => {
     const locals = Array.from({ length: rng.int(4) }, () => rng.pick(TYPES))
     const counterBase = fn.params.length + locals.length
+    const invariants = Array.from({ length: side.int(3) }, (_, i) => ({
+      index: counterBase + 2 + i,
+      type: side.pick(['i32', 'i64'] as const),
+    }))
     const body: Body = {
       fn,
       locals: [...fn.params, ...locals, 'i32', 'i32'],
       counters: [counterBase, counterBase + 1],
       loopDepth: 0,
+      invariants,
     }
-    const gen = new BodyGenerator(rng, body, {
+    const gen = new BodyGenerator(rng, side, body, {
       imports,
       defined,
       globals,
@@ -143,7 +156,11 @@ export function generateModule(seed: number): GeneratedModule {
           ? { sig: tableSig, type: tableType, size: table.length }
           : undefined,
     })
-    return { type: typeIndex(fn), locals: [...locals.map((t) => CODE[t]), I32, I32], body: gen.function() }
+    return {
+      type: typeIndex(fn),
+      locals: [...locals.map((t) => CODE[t]), I32, I32, ...invariants.map((inv) => CODE[inv.type])],
+      body: gen.function(),
+    }
   })
   const refuel: Func = {
     type: typeIndex({ params: [] }),
@@ -202,10 +219,13 @@ interface ModuleView {
 
 class BodyGenerator {
   private readonly rng: Rng
+  /** Draws for the invariants only. */
+  private readonly side: Rng
   private readonly body: Body
   private readonly module: ModuleView
-  constructor(rng: Rng, body: Body, module: ModuleView) {
+  constructor(rng: Rng, side: Rng, body: Body, module: ModuleView) {
     this.rng = rng
+    this.side = side
     this.body = body
     this.module = module
   }
@@ -231,9 +251,47 @@ class BodyGenerator {
       0x24,
       ...u32(FUEL_GLOBAL),
     ]
-    for (let n = 1 + this.rng.int(5); n > 0; n--) out.push(...this.statement(0))
+    for (const invariant of this.body.invariants) out.push(...this.invariantSet(invariant))
+    const count = 1 + this.rng.int(5)
+    const firstUse = this.side.int(count)
+    for (let i = 0; i < count; i++) {
+      out.push(...this.statement(0))
+      if (i === firstUse) out.push(...this.invariantUses())
+    }
+    out.push(...this.invariantUses())
     if (fn.result) out.push(...this.expr(fn.result, 0))
     return out
+  }
+
+  /** `local.set $invariant (param op param-or-constant)`, under `if (a memory word)` three times in ten. */
+  private invariantSet({ index, type }: Body['invariants'][number]): number[] {
+    const side = this.side
+    const params = this.body.fn.params.flatMap((t, i) => (t === 'i32' || t === 'i64' ? [{ t, i }] : []))
+    const operand = (): number[] => {
+      if (params.length === 0 || side.chance(0.2)) return constant(side, type)
+      const { t, i } = side.pick(params)
+      const read = [0x20, ...u32(i)]
+      if (t === type) return read
+      return type === 'i32' ? [...read, 0xa7] : [...read, side.pick([0xac, 0xad])]
+    }
+    const ops =
+      type === 'i32'
+        ? [0x6a, 0x6b, 0x6c, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76]
+        : [0x7c, 0x7d, 0x7e, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88]
+    const set = [...operand(), ...operand(), side.pick(ops), 0x21, ...u32(index)]
+    if (!side.chance(0.3)) return set
+    return [0x41, ...sleb(side.int(1024) & ~3), 0x28, 0x02, 0x00, 0x04, 0x40, ...set, 0x0b]
+  }
+
+  /** Each invariant stored at its own address (a use after the pauses before it). */
+  private invariantUses(): number[] {
+    return this.body.invariants.flatMap(({ index, type }, i) => [
+      0x41,
+      ...sleb(0x8000 + 8 * i),
+      0x20,
+      ...u32(index),
+      ...(type === 'i32' ? [0x36, 0x02, 0x00] : [0x37, 0x03, 0x00]),
+    ])
   }
 
   /** Functions this one may call directly: the ones after it (a DAG), and every import. */
