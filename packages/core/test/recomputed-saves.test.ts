@@ -6,7 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Recomputable } from '../src/binaryen/recomputed-saves.ts'
 import type { SiteSaveApi } from '../src/binaryen/site-saves.ts'
 
-const LOCALS = ['p0', 'p1', 'p2', 'shifted', 'maybe', 'masked', 'late', 'seven', 'derived', 'index'] as const
+const LOCALS = [
+  'p0',
+  'p1',
+  'p2',
+  'shifted',
+  'maybe',
+  'masked',
+  'late',
+  'seven',
+  'derived',
+  'index',
+  'teed',
+  'swapped',
+] as const
 const at = (name: (typeof LOCALS)[number]) => LOCALS.indexOf(name)
 const bits = LOCALS.map((_, i) => 1n << BigInt(i))
 const all = bits.reduce((a, b) => a | b, 0n)
@@ -17,7 +30,7 @@ const COPY = `(module
   (memory 1)
   (func $f (param $p0 i32) (param $p1 i32) (param $p2 i64) (result i32)
     (local $shifted i32) (local $maybe i32) (local $masked i64) (local $late i32) (local $seven i32)
-    (local $derived i32) (local $index i32)
+    (local $derived i32) (local $index i32) (local $teed i32) (local $swapped i32)
     ;; Asyncify's restore code, dead in a copy (the state reads "normal"): not a second set
     (if (i32.eq (i32.const 0) (i32.const 2)) (then (local.set $shifted (i32.load (i32.const 0)))))
     (local.set $shifted (i32.shl (local.get $p0) (i32.const 3)))
@@ -25,6 +38,9 @@ const COPY = `(module
     (local.set $masked (i64.and (local.get $p2) (i64.const 1)))
     (local.set $seven (i32.const 7))
     (local.set $derived (i32.add (local.get $shifted) (i32.const 1)))
+    ;; reads $teed (set twice) before writing it: its old value is gone by the exit
+    (local.set $teed (local.get $p1))
+    (local.set $swapped (i32.sub (local.get $teed) (local.tee $teed (i32.add (local.get $p0) (i32.const 2)))))
     (local.set $index
       (block $__asyncify_unwind (result i32)
         (call $pause)
@@ -64,7 +80,8 @@ const names = (locals: Set<number>) => [...locals].map((local) => LOCALS[local])
 
 describe('saved locals an unwind helper computes', () => {
   it('takes locals set once, on every way to the exit, from locals not written since', () => {
-    // maybe: set under an if; late: set after the exit; derived: made of shifted, which is computed too
+    // maybe: set under an if; late: set after the exit; derived: made of shifted, which is computed too;
+    // swapped: reads the old value of a local its own expression writes
     expect(names(recomputable.at(0, all, bits))).toEqual(['masked', 'seven', 'shifted'])
     // in the loop, after p2 was written: masked no longer is what p2 gives, and p2 is the constant written;
     // late is not set on the first round

@@ -182,6 +182,7 @@ function candidatesOf(
   /** The locals `expr` reads, or `undefined` when it is not pure, small and of integers. */
   const readsOf = (expr: ExpressionRef): bigint | undefined => {
     let reads = 0n
+    let writes = 0n
     let size = 0
     const visit = (e: ExpressionRef): boolean => {
       if (++size > MAX_SIZE) return false
@@ -196,12 +197,18 @@ function candidatesOf(
         return true
       }
       // a tee's value: the helper computes it without the write
-      if (id === api.LocalSetId) return visit(api.LocalSet.getValue(e))
+      if (id === api.LocalSetId) {
+        const bit = bits[api.LocalSet.getIndex(e)]
+        if (bit === undefined) return false
+        writes |= bit
+        return visit(api.LocalSet.getValue(e))
+      }
       if (id === api.UnaryId) return pureUnary.has(api.Unary.getOp(e)) && visit(api.Unary.getValue(e))
       if (id === api.BinaryId) return pureBinary.has(api.Binary.getOp(e)) && childrenOf(api, e).every(visit)
       return false
     }
-    return visit(expr) ? reads : undefined
+    // a local the value both reads and writes: which value a read saw depends on the order
+    return visit(expr) && (reads & writes) === 0n ? reads : undefined
   }
 
   const candidates = new Map<number, Candidate>()
