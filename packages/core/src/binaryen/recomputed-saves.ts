@@ -13,6 +13,7 @@
  */
 
 import type binaryen from 'binaryen'
+import { conditionTruth } from './asyncify-state.ts'
 import { childrenOf, type ExpressionRef, replaceExpressions } from './expression-walk.ts'
 import type { SiteSaveApi } from './site-saves.ts'
 
@@ -75,6 +76,7 @@ const MAX_SIZE = 8
 /** The locals of one function that a helper may compute, and which of them qualify at each exit. */
 export class Recomputable {
   private readonly api: SiteSaveApi
+  private readonly bits: readonly bigint[]
   private readonly candidates: Map<number, Candidate>
   private readonly validAt: Map<number, bigint>
 
@@ -89,6 +91,7 @@ export class Recomputable {
     exitIndexOf: (expr: ExpressionRef, id: number) => number | undefined,
   ) {
     this.api = api
+    this.bits = bits
     this.candidates = candidatesOf(api, body, bits)
     this.validAt = new Map()
     if (this.candidates.size === 0) return
@@ -103,7 +106,8 @@ export class Recomputable {
    * Of the locals `saved` at exit `index`, those the helper computes: valid there, and made of locals that are
    * saved there and not computed themselves (so the helper has their values).
    */
-  at(index: number, saved: bigint, bits: readonly bigint[]): Set<number> {
+  at(index: number, saved: bigint): Set<number> {
+    const bits = this.bits
     const valid = (this.validAt.get(index) ?? 0n) & saved
     const first = [...this.candidates].filter(
       ([local, c]) => (valid & bits[local]!) !== 0n && (c.reads & ~saved) === 0n,
@@ -125,34 +129,14 @@ export class Recomputable {
 }
 
 /**
- * The arm an `if` takes when its condition is a constant (a copy's `state == rewinding` tests read the
+ * The arm an `if` takes when its condition folds to a constant (a copy's `state == rewinding` tests read the
  * constant "normal": Asyncify's restore code is dead there until the copy is optimized), `null` for a missing
- * else arm, `undefined` when the condition is not constant.
+ * else arm, `undefined` when the condition does not fold.
  */
 function takenArm(api: SiteSaveApi, expr: ExpressionRef): ExpressionRef | null | undefined {
-  const condition = constantOf(api, api.If.getCondition(expr))
-  if (condition === undefined) return undefined
-  return condition !== 0 ? api.If.getIfTrue(expr) : api.If.getIfFalse(expr) || null
-}
-
-/** The value of an i32 expression made of constants, `==`, `!=` and `eqz`, or `undefined`. */
-function constantOf(api: SiteSaveApi, expr: ExpressionRef): number | undefined {
-  const id = api.getExpressionId(expr)
-  if (id === api.ConstId)
-    return api.getExpressionType(expr) === api.i32 ? api.Const.getValueI32(expr) : undefined
-  if (id === api.UnaryId && api.Unary.getOp(expr) === api.EqZInt32) {
-    const value = constantOf(api, api.Unary.getValue(expr))
-    return value === undefined ? undefined : Number(value === 0)
-  }
-  if (id === api.BinaryId) {
-    const op = api.Binary.getOp(expr)
-    if (op !== api.EqInt32 && op !== api.NeInt32) return undefined
-    const left = constantOf(api, api.Binary.getLeft(expr))
-    const right = constantOf(api, api.Binary.getRight(expr))
-    if (left === undefined || right === undefined) return undefined
-    return Number((left === right) === (op === api.EqInt32))
-  }
-  return undefined
+  const taken = conditionTruth(api, api.If.getCondition(expr), {})
+  if (taken === undefined) return undefined
+  return taken ? api.If.getIfTrue(expr) : api.If.getIfFalse(expr) || null
 }
 
 /** A shape the forward walk does not handle: nothing is recomputed. */
@@ -166,12 +150,13 @@ function candidatesOf(
 ): Map<number, Candidate> {
   const pureBinary = new Set(PURE_BINARY.map((name) => api[name] as number))
   const pureUnary = new Set(PURE_UNARY.map((name) => api[name] as number))
-  const sets = new Map<number, ExpressionRef[]>()
+  // each local's only set, or null once it has a second one
+  const sets = new Map<number, ExpressionRef | null>()
   const visit = (expr: ExpressionRef) => {
     const id = api.getExpressionId(expr)
     if (id === api.LocalSetId) {
       const local = api.LocalSet.getIndex(expr)
-      sets.set(local, [...(sets.get(local) ?? []), expr])
+      sets.set(local, sets.has(local) ? null : expr)
     }
     const arm = id === api.IfId ? takenArm(api, expr) : undefined
     if (arm === undefined) childrenOf(api, expr).forEach(visit)
@@ -212,8 +197,8 @@ function candidatesOf(
   }
 
   const candidates = new Map<number, Candidate>()
-  for (const [local, [set, ...more]] of sets) {
-    if (!set || more.length > 0) continue
+  for (const [local, set] of sets) {
+    if (set === null) continue
     const reads = readsOf(api.LocalSet.getValue(set))
     // a value of its own old value cannot be computed from the locals at the exit
     if (reads === undefined || (reads & bits[local]!) !== 0n) continue
@@ -275,12 +260,14 @@ class ValidSets {
       }
       case api.BlockId: {
         const name = api.Block.getName(expr)
-        return this.labelled(name, () => {
+        const [valid, branched] = this.labelled(name, () => {
           let valid = before
           for (let i = 0; i < api.Block.getNumChildren(expr); i++)
             valid = this.after(api.Block.getChildAt(expr, i), valid)
           return valid
         })
+        // after a block: its end, reached by falling through or by a branch out
+        return valid & branched
       }
       case api.LoopId: {
         const name = api.Loop.getName(expr)
@@ -289,14 +276,8 @@ class ValidSets {
         // shrink as outer loops iterate, so it is not below the new one)
         let start = before & (this.loops.get(expr) ?? this.all)
         for (;;) {
-          const outer = name ? this.labels.get(name) : undefined
-          if (name) this.labels.set(name, this.all)
-          const valid = this.after(body, start)
-          const back = name ? this.labels.get(name)! : this.all
-          if (name) {
-            if (outer === undefined) this.labels.delete(name)
-            else this.labels.set(name, outer)
-          }
+          // a branch to a loop goes back to its start
+          const [valid, back] = this.labelled(name, () => this.after(body, start))
           const next = start & back
           if (next === start) {
             this.loops.set(expr, start)
@@ -353,14 +334,17 @@ class ValidSets {
     this.labels.set(name, target & valid)
   }
 
-  /** Runs `walk` (the fall-through of a block) and joins what branches to `name` carry. */
-  private labelled(name: string | null, walk: () => bigint): bigint {
-    if (!name) return walk()
+  /**
+   * Runs `walk` with `name` in scope (a name may be reused by nested scopes): what it returns, and the join of
+   * what the branches to `name` carried (`all` if none).
+   */
+  private labelled(name: string | null, walk: () => bigint): [bigint, bigint] {
+    if (!name) return [walk(), this.all]
     const outer = this.labels.get(name)
     this.labels.set(name, this.all)
     try {
       const valid = walk()
-      return valid & this.labels.get(name)!
+      return [valid, this.labels.get(name)!]
     } finally {
       if (outer === undefined) this.labels.delete(name)
       else this.labels.set(name, outer)

@@ -27,7 +27,7 @@
  */
 
 import type binaryen from 'binaryen'
-import { isStateTest, STATE, STATE_GLOBAL, type StateTestApi } from './asyncify-state.ts'
+import { type Assumed, conditionTruth, type FoldApi, isStateTest, STATE } from './asyncify-state.ts'
 import { childrenOf, type ExpressionRef, replaceExpressions } from './expression-walk.ts'
 import { Recomputable } from './recomputed-saves.ts'
 
@@ -36,8 +36,8 @@ type Module = binaryen.Module
 /** The block Asyncify wraps an instrumented body in; its branches are the unwind exits. */
 const UNWIND_LABEL = '__asyncify_unwind'
 
-/** The binaryen.js members used here, besides those the state tests use. */
-export type SiteSaveApi = StateTestApi & {
+/** The binaryen.js members used here, besides those folding conditions uses. */
+export type SiteSaveApi = FoldApi & {
   none: number
   BlockId: number
   LoopId: number
@@ -46,10 +46,7 @@ export type SiteSaveApi = StateTestApi & {
   SwitchId: number
   ReturnId: number
   UnreachableId: number
-  LocalGetId: number
   LocalSetId: number
-  UnaryId: number
-  SelectId: number
   StoreId: number
   LoadId: number
   CallId: number
@@ -58,10 +55,6 @@ export type SiteSaveApi = StateTestApi & {
   ThrowId: number
   RethrowId: number
   BrOnId: number
-  EqZInt32: number
-  NeInt32: number
-  AndInt32: number
-  OrInt32: number
   Block: {
     getName(expr: ExpressionRef): string | null
     getNumChildren(expr: ExpressionRef): number
@@ -93,12 +86,6 @@ export type SiteSaveApi = StateTestApi & {
     getValue(expr: ExpressionRef): ExpressionRef
   }
   createType(types: number[]): number
-  Unary: { getOp(expr: ExpressionRef): number; getValue(expr: ExpressionRef): ExpressionRef }
-  Select: {
-    getIfTrue(expr: ExpressionRef): ExpressionRef
-    getIfFalse(expr: ExpressionRef): ExpressionRef
-    getCondition(expr: ExpressionRef): ExpressionRef
-  }
   Store: { getPtr(expr: ExpressionRef): ExpressionRef; getValue(expr: ExpressionRef): ExpressionRef }
   Call: { isReturn(expr: ExpressionRef): boolean }
   CallIndirect: { isReturn(expr: ExpressionRef): boolean }
@@ -185,7 +172,7 @@ export function saveLiveLocalsPerSite(
       const save = exitCode(api, mod, helper, target, {
         live,
         // (not from the index local: the helper's first parameter is the call index, not that local's value)
-        recomputed: recomputable.at(exit.index, live & ~bits[target.indexLocal]!, bits),
+        recomputed: recomputable.at(exit.index, live & ~bits[target.indexLocal]!),
         recomputable,
         bits,
         localTypes,
@@ -378,8 +365,7 @@ class Liveness {
   private readonly loops = new Map<ExpressionRef, bigint>()
   private readonly api: SiteSaveApi
   private readonly bits: bigint[]
-  private readonly state: number
-  private readonly known: { local: number; value: number } | undefined
+  private readonly assumed: Assumed
   private readonly onExit: (index: number, liveAfter: bigint) => bigint | undefined
 
   constructor(
@@ -391,8 +377,7 @@ class Liveness {
   ) {
     this.api = api
     this.bits = bits
-    this.state = state
-    this.known = known
+    this.assumed = { state, known }
     this.onExit = onExit
   }
 
@@ -437,7 +422,7 @@ class Liveness {
       }
       case api.IfId: {
         const condition = api.If.getCondition(expr)
-        const taken = this.truth(condition)
+        const taken = conditionTruth(api, condition, this.assumed)
         const yes = api.If.getIfTrue(expr)
         const no = api.If.getIfFalse(expr)
         let live = 0n
@@ -453,7 +438,7 @@ class Liveness {
         let live: bigint
         if (!condition) live = this.label(name)
         else {
-          const taken = this.truth(condition)
+          const taken = conditionTruth(api, condition, this.assumed)
           live = (taken !== false ? this.label(name) : 0n) | (taken !== true ? after : 0n)
           live = this.before(condition, live)
         }
@@ -475,7 +460,7 @@ class Liveness {
         // with a known condition, the other operand's value is discarded: a plain read of it reads nothing
         // that matters (Asyncify's `select($kept, $new, state)` keeps a local while rewinding)
         const condition = api.Select.getCondition(expr)
-        const taken = this.truth(condition)
+        const taken = conditionTruth(api, condition, this.assumed)
         let live = this.before(condition, after)
         const no = api.Select.getIfFalse(expr)
         const yes = api.Select.getIfTrue(expr)
@@ -530,58 +515,5 @@ class Liveness {
       if (outer === undefined) this.labels.delete(name)
       else this.labels.set(name, outer)
     }
-  }
-
-  /** Whether an i32 condition is known to be true or false under the assumed state, or `undefined`. */
-  private truth(expr: ExpressionRef): boolean | undefined {
-    const value = this.value(expr)
-    if (value !== undefined) return value !== 0
-    const api = this.api
-    const id = api.getExpressionId(expr)
-    if (id === api.UnaryId && api.Unary.getOp(expr) === api.EqZInt32) {
-      const inner = this.truth(api.Unary.getValue(expr))
-      return inner === undefined ? undefined : !inner
-    }
-    if (id === api.BinaryId && api.Binary.getOp(expr) === api.OrInt32) {
-      const left = this.truth(api.Binary.getLeft(expr))
-      const right = this.truth(api.Binary.getRight(expr))
-      if (left === true || right === true) return true
-      if (left === false && right === false) return false
-    }
-    return undefined
-  }
-
-  /** The exact i32 value of `expr` under the assumed state, when it is made only of constants and the state. */
-  private value(expr: ExpressionRef): number | undefined {
-    const api = this.api
-    const id = api.getExpressionId(expr)
-    if (id === api.ConstId)
-      return api.getExpressionType(expr) === api.i32 ? api.Const.getValueI32(expr) : undefined
-    if (id === api.GlobalGetId) return api.GlobalGet.getName(expr) === STATE_GLOBAL ? this.state : undefined
-    if (id === api.LocalGetId) {
-      return this.known?.local === api.LocalGet.getIndex(expr) ? this.known.value : undefined
-    }
-    if (id === api.UnaryId && api.Unary.getOp(expr) === api.EqZInt32) {
-      const inner = this.value(api.Unary.getValue(expr))
-      return inner === undefined ? undefined : Number(inner === 0)
-    }
-    if (id === api.BinaryId) {
-      const op = api.Binary.getOp(expr)
-      const left = this.value(api.Binary.getLeft(expr))
-      const right = this.value(api.Binary.getRight(expr))
-      if (op === api.AndInt32 && (left === 0 || right === 0)) return 0
-      if (left === undefined || right === undefined) return undefined
-      if (op === api.EqInt32) return Number(left === right)
-      if (op === api.NeInt32) return Number(left !== right)
-      if (op === api.AndInt32) return left & right
-      if (op === api.OrInt32) return left | right
-      return undefined
-    }
-    if (id === api.SelectId) {
-      const taken = this.truth(api.Select.getCondition(expr))
-      if (taken === undefined) return undefined
-      return this.value(taken ? api.Select.getIfTrue(expr) : api.Select.getIfFalse(expr))
-    }
-    return undefined
   }
 }
