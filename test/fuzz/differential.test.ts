@@ -145,38 +145,33 @@ afterAll(async () => {
   rmSync(profiles, { recursive: true, force: true })
 })
 
-/** Whether a build's name section holds a per-call-site save function (`f$fast$unwind<n>`, site-saves.ts). */
-function hasSiteSaves(wasm: Uint8Array): boolean {
-  const [names] = WebAssembly.Module.customSections(new WebAssembly.Module(wasm), 'name')
-  return names !== undefined && Buffer.from(names).toString('latin1').includes('$fast$unwind')
-}
-
 /**
- * Whether an unwind helper computes a value it saves (recomputed-saves.ts): a store into the unwind buffer (its
- * address in a local) of something other than a plain local.
+ * What a build's unwind helpers (`f$fast$unwind<n>`, site-saves.ts) show: whether it has any (its fast copies save
+ * per call site), and whether one computes a value it saves (recomputed-saves.ts): a store into the unwind
+ * buffer (its address in a local) of something other than a plain local.
  */
-function hasRecomputedSaves(wasm: Uint8Array): boolean {
+function unwindHelpers(wasm: Uint8Array): { saving: boolean; recomputing: boolean } {
   const mod = binaryen.readBinary(wasm)
   try {
-    for (let i = 0; i < mod.getNumFunctions(); i++) {
+    const found = { saving: false, recomputing: false }
+    const visit = (expr: number) => {
+      const id = binaryen.getExpressionId(expr)
+      if (id === binaryen.BlockId) {
+        for (let c = 0; c < binaryen.Block.getNumChildren(expr); c++)
+          visit(binaryen.Block.getChildAt(expr, c))
+      } else if (id === binaryen.StoreId) {
+        const ptr = binaryen.getExpressionId(binaryen.Store.getPtr(expr))
+        const value = binaryen.getExpressionId(binaryen.Store.getValue(expr))
+        if (ptr === binaryen.LocalGetId && value !== binaryen.LocalGetId) found.recomputing = true
+      }
+    }
+    for (let i = 0; i < mod.getNumFunctions() && !found.recomputing; i++) {
       const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(i))
       if (!info.name.includes('$fast$unwind') || !info.body) continue
-      let found = false
-      const visit = (expr: number) => {
-        const id = binaryen.getExpressionId(expr)
-        if (id === binaryen.BlockId) {
-          for (let c = 0; c < binaryen.Block.getNumChildren(expr); c++)
-            visit(binaryen.Block.getChildAt(expr, c))
-        } else if (id === binaryen.StoreId) {
-          const ptr = binaryen.getExpressionId(binaryen.Store.getPtr(expr))
-          const value = binaryen.getExpressionId(binaryen.Store.getValue(expr))
-          if (ptr === binaryen.LocalGetId && value !== binaryen.LocalGetId) found = true
-        }
-      }
+      found.saving = true
       visit(info.body)
-      if (found) return true
     }
-    return false
+    return found
   } finally {
     mod.dispose()
   }
@@ -235,8 +230,11 @@ describe('differential fuzzing: original vs asyncified', () => {
             stackSize: 1 << 20,
             ...(profiled && { profile: true, profileFile: everythingProfile(module, seed) }),
           })
-          if (profiled && hasSiteSaves(result.wasm)) savingPerSite++
-          if (profiled && hasRecomputedSaves(result.wasm)) recomputing++
+          if (profiled) {
+            const helpers = unwindHelpers(result.wasm)
+            if (helpers.saving) savingPerSite++
+            if (helpers.recomputing) recomputing++
+          }
           const calls = plan(module, seed)
           const expected = runOriginal(module, calls)
           const actual = await runAsyncified(module, result.wasm, result.meta, calls, seed)
